@@ -1,0 +1,379 @@
+package dev.vlmesh.engine.kernel;
+
+import dev.vlmesh.engine.tensor.DType;
+import dev.vlmesh.engine.tensor.WeightMatrix;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@code y = x · Wᵀ + b} for row-major activations {@code x [rows, in]} and a stored weight {@code W [out, in]}.
+ *
+ * <p>Many rows (prefill, vision): a packed GEMM. {@code x} is repacked once into {@link #MR}-row strips; each
+ * thread takes groups of {@link #NR}-column panels of W, widens one {@link #KC}-deep slab of them into a small
+ * float buffer that stays in cache, and sweeps every row strip over it with an MR×NR register-tile kernel. Few rows
+ * (decode): a streaming GEMV that widens each weight row in registers and dots it with every x row while the row is
+ * still in L1. Weights are never widened as a whole.
+ *
+ * <p>The summation order of every output element is fixed by the kernel, not by the thread count or which thread
+ * ran it, so results are reproducible. An instance keeps per-job state and scratch buffers: use one per thread of
+ * control (a workspace), never concurrently. After warm-up it allocates nothing.
+ */
+public final class MatMul {
+    static final VectorSpecies<Float> F = Widen.F;
+    static final int L = Widen.L;
+    /** Rows of x per register tile. */
+    static final int MR = 6;
+    /** Columns (output features) per register tile: two vectors. */
+    static final int NR = 2 * L;
+    /** Depth of one packed weight slab. */
+    static final int KC = 256;
+    /** NR-panels per work chunk of the GEMM. */
+    static final int PANELS = 2;
+    /** Below this many rows the GEMV path is used. */
+    public static final int GEMM_MIN_ROWS = 8;
+
+    private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private final ComputePool pool;
+    private float[] packedA = new float[0];
+    private final float[][] packedB;
+    private final float[][] tile;
+    private final float[][] rowBuf;
+
+    private float[] x;
+    private float[] y;
+    private float[] bias;
+    private WeightMatrix w;
+    private int rows;
+    private int in;
+    private int out;
+    private int rowBlocks;
+    private int gemvRowsPerChunk;
+
+    private final ComputePool.Task packATask = this::packAChunk;
+    private final ComputePool.Task gemmTask = this::gemmChunk;
+    private final ComputePool.Task gemvTask = this::gemvChunk;
+
+    public MatMul(ComputePool pool) {
+        this.pool = pool;
+        int t = pool.threads();
+        packedB = new float[t][PANELS * KC * NR];
+        tile = new float[t][MR * NR];
+        rowBuf = new float[t][KC];
+    }
+
+    public ComputePool pool() {
+        return pool;
+    }
+
+    /**
+     * {@code y[r, 0:out) = x[r, 0:in) · Wᵀ + bias} for r in [0, rows), where in = W.cols(), out = W.rows(), both
+     * arrays dense row-major. {@code bias} may be null.
+     */
+    public void linear(float[] x, int rows, WeightMatrix w, float[] bias, float[] y) {
+        int in = w.cols();
+        int out = w.rows();
+        if ((long) rows * in > x.length || (long) rows * out > y.length) {
+            throw new IllegalArgumentException("buffers too small for [" + rows + ", " + in + "] x [" + out + ", "
+                    + in + "]ᵀ");
+        }
+        this.x = x;
+        this.y = y;
+        this.bias = bias;
+        this.w = w;
+        this.rows = rows;
+        this.in = in;
+        this.out = out;
+        try {
+            if (rows >= GEMM_MIN_ROWS) {
+                rowBlocks = (rows + MR - 1) / MR;
+                int need = rowBlocks * MR * in;
+                if (packedA.length < need) {
+                    packedA = new float[need];
+                }
+                pool.run((rowBlocks + 7) / 8, packATask);
+                int groups = (out + PANELS * NR - 1) / (PANELS * NR);
+                pool.run(groups, gemmTask);
+            } else {
+                gemvRowsPerChunk = Math.max(8, (out + pool.threads() * 16 - 1) / (pool.threads() * 16));
+                pool.run((out + gemvRowsPerChunk - 1) / gemvRowsPerChunk, gemvTask);
+            }
+        } finally {
+            this.x = null;
+            this.y = null;
+            this.bias = null;
+            this.w = null;
+        }
+    }
+
+    /** Grows the internal packing buffer up front so that later calls up to this size do not allocate. */
+    public void reserve(int rows, int in) {
+        int need = ((rows + MR - 1) / MR) * MR * in;
+        if (packedA.length < need) {
+            packedA = new float[need];
+        }
+    }
+
+    // ---------------------------------------------------------------- GEMM
+
+    private void packAChunk(int chunk, int thread) {
+        int rb1 = Math.min(rowBlocks, chunk * 8 + 8);
+        for (int rb = chunk * 8; rb < rb1; rb++) {
+            int base = rb * MR * in;
+            for (int r = 0; r < MR; r++) {
+                int row = rb * MR + r;
+                if (row < rows) {
+                    int src = row * in;
+                    for (int k = 0; k < in; k++) {
+                        packedA[base + k * MR + r] = x[src + k];
+                    }
+                } else {
+                    for (int k = 0; k < in; k++) {
+                        packedA[base + k * MR + r] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    private void gemmChunk(int group, int thread) {
+        int col0 = group * PANELS * NR;
+        int col1 = Math.min(out, col0 + PANELS * NR);
+        for (int r = 0; r < rows; r++) {
+            int o = r * out;
+            for (int j = col0; j < col1; j++) {
+                y[o + j] = bias == null ? 0f : bias[j];
+            }
+        }
+        float[] pb = packedB[thread];
+        float[] tl = tile[thread];
+        int panels = (col1 - col0 + NR - 1) / NR;
+        for (int kc = 0; kc < in; kc += KC) {
+            int kl = Math.min(KC, in - kc);
+            for (int p = 0; p < panels; p++) {
+                packPanel(pb, p * KC * NR, col0 + p * NR, kc, kl, rowBuf[thread]);
+            }
+            for (int rb = 0; rb < rowBlocks; rb++) {
+                int r0 = rb * MR;
+                int rv = Math.min(MR, rows - r0);
+                int ao = rb * MR * in + kc * MR;
+                for (int p = 0; p < panels; p++) {
+                    int c0 = col0 + p * NR;
+                    int cv = Math.min(NR, col1 - c0);
+                    if (rv == MR && cv == NR) {
+                        kernel(packedA, ao, pb, p * KC * NR, kl, y, r0 * out + c0, out);
+                    } else {
+                        for (int r = 0; r < MR; r++) {
+                            for (int c = 0; c < NR; c++) {
+                                tl[r * NR + c] = r < rv && c < cv ? y[(r0 + r) * out + c0 + c] : 0f;
+                            }
+                        }
+                        kernel(packedA, ao, pb, p * KC * NR, kl, tl, 0, NR);
+                        for (int r = 0; r < rv; r++) {
+                            System.arraycopy(tl, r * NR, y, (r0 + r) * out + c0, cv);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Widens W rows [j0, j0+NR) × columns [kc, kc+kl) into pb[off + k·NR + jj] (zero rows past the end). */
+    private void packPanel(float[] pb, int off, int j0, int kc, int kl, float[] buf) {
+        for (int jj = 0; jj < NR; jj++) {
+            int j = j0 + jj;
+            if (j >= out) {
+                for (int k = 0; k < kl; k++) {
+                    pb[off + k * NR + jj] = 0f;
+                }
+                continue;
+            }
+            widenRow(w, j, kc, kl, buf);
+            for (int k = 0; k < kl; k++) {
+                pb[off + k * NR + jj] = buf[k];
+            }
+        }
+    }
+
+    /** W[j, kc:kc+kl) as floats into dst[0:kl). */
+    static void widenRow(WeightMatrix w, int j, int kc, int kl, float[] dst) {
+        int b = w.blockOf(j);
+        MemorySegment seg = w.blockSegment(b);
+        DType t = w.blockDType(b);
+        long e0 = (long) (j - w.blockStartRow(b)) * w.cols() + kc;
+        long off = e0 * t.byteSize();
+        int k = 0;
+        switch (t) {
+            case BF16 -> {
+                for (; k + L <= kl; k += L) {
+                    Widen.bf16(seg, off + 2L * k).intoArray(dst, k);
+                }
+                for (; k < kl; k++) {
+                    dst[k] = Float.intBitsToFloat(seg.get(SHORT_LE, off + 2L * k) << 16);
+                }
+            }
+            case F16 -> {
+                for (; k + L <= kl; k += L) {
+                    Widen.f16(seg, off + 2L * k).intoArray(dst, k);
+                }
+                for (; k < kl; k++) {
+                    dst[k] = Float.float16ToFloat(seg.get(SHORT_LE, off + 2L * k));
+                }
+            }
+            case F32 -> MemorySegment.copy(seg, FLOAT_LE, off, dst, 0, kl);
+        }
+    }
+
+    /** C[MR, NR] (row stride ldc) += A-strip · B-panel over kl steps. */
+    static void kernel(float[] a, int ao, float[] b, int bo, int kl, float[] c, int co, int ldc) {
+        int c1 = co + ldc;
+        int c2 = c1 + ldc;
+        int c3 = c2 + ldc;
+        int c4 = c3 + ldc;
+        int c5 = c4 + ldc;
+        FloatVector r00 = FloatVector.fromArray(F, c, co);
+        FloatVector r01 = FloatVector.fromArray(F, c, co + L);
+        FloatVector r10 = FloatVector.fromArray(F, c, c1);
+        FloatVector r11 = FloatVector.fromArray(F, c, c1 + L);
+        FloatVector r20 = FloatVector.fromArray(F, c, c2);
+        FloatVector r21 = FloatVector.fromArray(F, c, c2 + L);
+        FloatVector r30 = FloatVector.fromArray(F, c, c3);
+        FloatVector r31 = FloatVector.fromArray(F, c, c3 + L);
+        FloatVector r40 = FloatVector.fromArray(F, c, c4);
+        FloatVector r41 = FloatVector.fromArray(F, c, c4 + L);
+        FloatVector r50 = FloatVector.fromArray(F, c, c5);
+        FloatVector r51 = FloatVector.fromArray(F, c, c5 + L);
+        for (int k = 0; k < kl; k++) {
+            int bk = bo + k * NR;
+            int ak = ao + k * MR;
+            FloatVector b0 = FloatVector.fromArray(F, b, bk);
+            FloatVector b1 = FloatVector.fromArray(F, b, bk + L);
+            FloatVector av = FloatVector.broadcast(F, a[ak]);
+            r00 = av.fma(b0, r00);
+            r01 = av.fma(b1, r01);
+            av = FloatVector.broadcast(F, a[ak + 1]);
+            r10 = av.fma(b0, r10);
+            r11 = av.fma(b1, r11);
+            av = FloatVector.broadcast(F, a[ak + 2]);
+            r20 = av.fma(b0, r20);
+            r21 = av.fma(b1, r21);
+            av = FloatVector.broadcast(F, a[ak + 3]);
+            r30 = av.fma(b0, r30);
+            r31 = av.fma(b1, r31);
+            av = FloatVector.broadcast(F, a[ak + 4]);
+            r40 = av.fma(b0, r40);
+            r41 = av.fma(b1, r41);
+            av = FloatVector.broadcast(F, a[ak + 5]);
+            r50 = av.fma(b0, r50);
+            r51 = av.fma(b1, r51);
+        }
+        r00.intoArray(c, co);
+        r01.intoArray(c, co + L);
+        r10.intoArray(c, c1);
+        r11.intoArray(c, c1 + L);
+        r20.intoArray(c, c2);
+        r21.intoArray(c, c2 + L);
+        r30.intoArray(c, c3);
+        r31.intoArray(c, c3 + L);
+        r40.intoArray(c, c4);
+        r41.intoArray(c, c4 + L);
+        r50.intoArray(c, c5);
+        r51.intoArray(c, c5 + L);
+    }
+
+    // ---------------------------------------------------------------- GEMV
+
+    private void gemvChunk(int chunk, int thread) {
+        int j0 = chunk * gemvRowsPerChunk;
+        int j1 = Math.min(out, j0 + gemvRowsPerChunk);
+        int b = w.blockOf(j0);
+        for (int j = j0; j < j1; j++) {
+            while (w.blockEndRow(b) <= j) {
+                b++;
+            }
+            MemorySegment seg = w.blockSegment(b);
+            DType t = w.blockDType(b);
+            long off = (long) (j - w.blockStartRow(b)) * in * t.byteSize();
+            float bj = bias == null ? 0f : bias[j];
+            for (int r = 0; r < rows; r++) {
+                float s = switch (t) {
+                    case BF16 -> dotBf16(seg, off, x, r * in, in);
+                    case F16 -> dotF16(seg, off, x, r * in, in);
+                    case F32 -> dotF32(seg, off, x, r * in, in);
+                };
+                y[r * out + j] = s + bj;
+            }
+        }
+    }
+
+    static float dotBf16(MemorySegment seg, long off, float[] x, int xo, int n) {
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        FloatVector a2 = FloatVector.zero(F);
+        FloatVector a3 = FloatVector.zero(F);
+        int k = 0;
+        for (; k + 4 * L <= n; k += 4 * L) {
+            a0 = Widen.bf16(seg, off + 2L * k).fma(FloatVector.fromArray(F, x, xo + k), a0);
+            a1 = Widen.bf16(seg, off + 2L * (k + L)).fma(FloatVector.fromArray(F, x, xo + k + L), a1);
+            a2 = Widen.bf16(seg, off + 2L * (k + 2 * L)).fma(FloatVector.fromArray(F, x, xo + k + 2 * L), a2);
+            a3 = Widen.bf16(seg, off + 2L * (k + 3 * L)).fma(FloatVector.fromArray(F, x, xo + k + 3 * L), a3);
+        }
+        for (; k + L <= n; k += L) {
+            a0 = Widen.bf16(seg, off + 2L * k).fma(FloatVector.fromArray(F, x, xo + k), a0);
+        }
+        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        for (; k < n; k++) {
+            s += Float.intBitsToFloat(seg.get(SHORT_LE, off + 2L * k) << 16) * x[xo + k];
+        }
+        return s;
+    }
+
+    static float dotF16(MemorySegment seg, long off, float[] x, int xo, int n) {
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        FloatVector a2 = FloatVector.zero(F);
+        FloatVector a3 = FloatVector.zero(F);
+        int k = 0;
+        for (; k + 4 * L <= n; k += 4 * L) {
+            a0 = Widen.f16(seg, off + 2L * k).fma(FloatVector.fromArray(F, x, xo + k), a0);
+            a1 = Widen.f16(seg, off + 2L * (k + L)).fma(FloatVector.fromArray(F, x, xo + k + L), a1);
+            a2 = Widen.f16(seg, off + 2L * (k + 2 * L)).fma(FloatVector.fromArray(F, x, xo + k + 2 * L), a2);
+            a3 = Widen.f16(seg, off + 2L * (k + 3 * L)).fma(FloatVector.fromArray(F, x, xo + k + 3 * L), a3);
+        }
+        for (; k + L <= n; k += L) {
+            a0 = Widen.f16(seg, off + 2L * k).fma(FloatVector.fromArray(F, x, xo + k), a0);
+        }
+        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        for (; k < n; k++) {
+            s += Float.float16ToFloat(seg.get(SHORT_LE, off + 2L * k)) * x[xo + k];
+        }
+        return s;
+    }
+
+    static float dotF32(MemorySegment seg, long off, float[] x, int xo, int n) {
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        FloatVector a2 = FloatVector.zero(F);
+        FloatVector a3 = FloatVector.zero(F);
+        int k = 0;
+        for (; k + 4 * L <= n; k += 4 * L) {
+            a0 = Widen.f32(seg, off + 4L * k).fma(FloatVector.fromArray(F, x, xo + k), a0);
+            a1 = Widen.f32(seg, off + 4L * (k + L)).fma(FloatVector.fromArray(F, x, xo + k + L), a1);
+            a2 = Widen.f32(seg, off + 4L * (k + 2 * L)).fma(FloatVector.fromArray(F, x, xo + k + 2 * L), a2);
+            a3 = Widen.f32(seg, off + 4L * (k + 3 * L)).fma(FloatVector.fromArray(F, x, xo + k + 3 * L), a3);
+        }
+        for (; k + L <= n; k += L) {
+            a0 = Widen.f32(seg, off + 4L * k).fma(FloatVector.fromArray(F, x, xo + k), a0);
+        }
+        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        for (; k < n; k++) {
+            s += seg.get(FLOAT_LE, off + 4L * k) * x[xo + k];
+        }
+        return s;
+    }
+}
