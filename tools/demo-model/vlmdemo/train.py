@@ -1,0 +1,179 @@
+"""Trains the demo InternVL3 from scratch on freshly generated synthetic data (CPU, fixed seeds, resumable).
+
+    python -m vlmdemo.train --run .work/run        # resumes from .work/run/state.pt when present
+
+Every optimizer step accumulates one micro-batch per task; example k of a task at step s is
+make_example(task, --seed, s * batch + k), so a resumed run sees exactly the data an uninterrupted one would.
+"""
+import argparse
+import json
+import math
+import os
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from tokenizers import Tokenizer
+
+from . import architecture, spec, synth, tokenizer_build
+from .encoding import Encoder, collate, greedy_generate
+
+DEFAULTS = dict(seed=1, steps=2400, lr=1.5e-3, min_lr_ratio=0.05, warmup=150, weight_decay=0.05,
+                batch_describe=4, batch_ocr=6, batch_video=1, multi_tile_probability=0.4, h264_probability=0.6,
+                checkpoint_every=50, monitor_every=300, monitor_n=8, monitor_seed=999)
+
+
+def log(msg: str) -> None:
+    print(time.strftime("%H:%M:%S"), msg, flush=True)
+
+
+def param_groups(model, weight_decay):
+    decay, no_decay = [], []
+    for name, p in model.named_parameters():
+        if p.ndim < 2 or "embed" in name or "position_embeddings" in name or "cls_token" in name:
+            no_decay.append(p)
+        else:
+            decay.append(p)
+    return [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+
+
+def lr_at(step, cfg):
+    if step < cfg["warmup"]:
+        return cfg["lr"] * (step + 1) / cfg["warmup"]
+    t = (step - cfg["warmup"]) / max(1, cfg["steps"] - cfg["warmup"])
+    return cfg["lr"] * (cfg["min_lr_ratio"] + (1 - cfg["min_lr_ratio"]) * 0.5 * (1 + math.cos(math.pi * min(t, 1.0))))
+
+
+def init_weights(model, seed):
+    torch.manual_seed(seed)
+    emb = model.model.vision_tower.embeddings
+    with torch.no_grad():
+        # transformers zero-initialises these; small random values break the symmetry between positions sooner.
+        emb.position_embeddings.normal_(0.0, 0.02)
+        emb.cls_token.normal_(0.0, 0.02)
+
+
+def save_atomic(obj, path: Path):
+    tmp = path.with_suffix(".tmp")
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+@torch.no_grad()
+def monitor(model, encoder, cfg, max_new_tokens=40):
+    model.eval()
+    scores = {}
+    for task in synth.TASKS:
+        ok = 0
+        for i in range(cfg["monitor_n"]):
+            ex = synth.make_example(task, cfg["monitor_seed"], i, h264_probability=1.0)
+            enc = encoder.encode(ex, with_answer=False)
+            ids = greedy_generate(model, enc, encoder.eos_id, encoder.pad_id, max_new_tokens)
+            text = encoder.tok.decode(ids, skip_special_tokens=True).strip()
+            ok += text == ex.answer
+            if i < 2:
+                log(f"  [{task}] want {ex.answer!r} got {text!r}")
+        scores[task] = ok / cfg["monitor_n"]
+    model.train()
+    return scores
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--run", type=Path, required=True, help="run directory (state, tokenizer, logs)")
+    for k, v in DEFAULTS.items():
+        ap.add_argument("--" + k.replace("_", "-"), type=type(v), default=None)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--max-minutes", type=float, default=0, help="stop (after a checkpoint) after this long")
+    args = ap.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    args.run.mkdir(parents=True, exist_ok=True)
+    state_path = args.run / "state.pt"
+
+    tok_dir = args.run / "tokenizer"
+    if not (tok_dir / "tokenizer.json").exists():
+        tokenizer_build.save(tokenizer_build.build(), tok_dir)
+    tok = Tokenizer.from_file(str(tok_dir / "tokenizer.json"))
+    token_ids = {c: tok.token_to_id(c) for c, _ in spec.ADDED_TOKENS}
+
+    state = torch.load(state_path, weights_only=False) if state_path.exists() else None
+    cfg = dict(DEFAULTS) if state is None else dict(state["cfg"])
+    for k in DEFAULTS:
+        v = getattr(args, k)
+        if v is not None:
+            cfg[k] = v
+    shape = architecture.Shape(vocab_size=tok.get_vocab_size()) if state is None else architecture.Shape(**state["shape"])
+    model = architecture.build_hf_model(shape, token_ids)
+    init_weights(model, cfg["seed"])
+    opt = torch.optim.AdamW(param_groups(model, cfg["weight_decay"]), lr=cfg["lr"], betas=(0.9, 0.98), eps=1e-8)
+    step = 0
+    if state is not None:
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        step = state["step"]
+        torch.set_rng_state(state["torch_rng"])
+        log(f"resumed at step {step}")
+    else:
+        torch.manual_seed(cfg["seed"])
+    (args.run / "config.json").write_text(json.dumps({"cfg": cfg, "shape": architecture.describe_shape(shape)}, indent=2))
+    n_params = sum(p.numel() for p in model.parameters())
+    log(f"params {n_params / 1e6:.2f}M shape {shape} cfg {cfg}")
+
+    encoder = Encoder(tok, shape.tile_size, shape.max_tiles)
+    batches = {"describe": cfg["batch_describe"], "ocr": cfg["batch_ocr"], "video": cfg["batch_video"]}
+    model.train()
+    start, last_ckpt = time.time(), time.time()
+    ema = {}
+    while step < cfg["steps"]:
+        t0 = time.time()
+        for group in opt.param_groups:
+            group["lr"] = lr_at(step, cfg)
+        losses, tiles = {}, 0
+        for task, b in batches.items():
+            if b == 0:
+                continue
+            items = [encoder.encode(synth.make_example(task, cfg["seed"], step * b + k,
+                                                       h264_probability=cfg["h264_probability"],
+                                                       multi_tile_probability=cfg["multi_tile_probability"]))
+                     for k in range(b)]
+            # Examples with different tile counts have very different lengths; padding them into one batch
+            # would double the LLM work, so each tile count is its own micro-batch (weighted by its share).
+            groups = {}
+            for item in items:
+                groups.setdefault(item.pixel_values.shape[0], []).append(item)
+            total = 0.0
+            for group in groups.values():
+                batch = collate(group, encoder.pad_id)
+                tiles += batch["pixel_values"].shape[0]
+                loss = model(**batch).loss * (len(group) / b)
+                loss.backward()
+                total += loss.item()
+            losses[task] = total
+        grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0).item()
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+        step += 1
+        for k, v in losses.items():
+            ema[k] = v if k not in ema else 0.95 * ema[k] + 0.05 * v
+        if step % 10 == 0 or step == 1:
+            log(f"step {step}/{cfg['steps']} lr {lr_at(step - 1, cfg):.2e} "
+                + " ".join(f"{k} {v:.3f}({ema[k]:.3f})" for k, v in losses.items())
+                + f" gn {grad_norm:.2f} tiles {tiles} {time.time() - t0:.1f}s elapsed {(time.time() - start) / 60:.1f}m")
+        done = step >= cfg["steps"]
+        out_of_time = args.max_minutes and (time.time() - start) / 60 >= args.max_minutes
+        if step % cfg["checkpoint_every"] == 0 or done or out_of_time or time.time() - last_ckpt > 600:
+            save_atomic({"model": model.state_dict(), "optimizer": opt.state_dict(), "step": step, "cfg": cfg,
+                         "shape": architecture.describe_shape(shape), "torch_rng": torch.get_rng_state()}, state_path)
+            last_ckpt = time.time()
+        if cfg["monitor_every"] and (step % cfg["monitor_every"] == 0 or done):
+            log(f"monitor step {step}: {monitor(model, encoder, cfg)}")
+        if out_of_time:
+            log("stopping: --max-minutes reached")
+            break
+    log(f"finished at step {step}, {(time.time() - start) / 60:.1f} min this session")
+
+
+if __name__ == "__main__":
+    main()
