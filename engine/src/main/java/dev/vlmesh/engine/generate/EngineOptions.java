@@ -1,0 +1,59 @@
+package dev.vlmesh.engine.generate;
+
+import dev.vlmesh.engine.image.ImageLimits;
+import dev.vlmesh.engine.kernel.ComputePool;
+
+/**
+ * How a model runs.
+ *
+ * @param threads      compute threads (caller included) when the model owns its pool
+ * @param sharedPool   a pool to use instead of creating one (for several models in one process); not closed by the
+ *                     model. null = the model creates and owns a pool of {@code threads}
+ * @param prefillChunk prompt tokens per prefill forward pass (bounds activation memory)
+ * @param maxContext   longest sequence (prompt + new tokens) accepted; 0 = the LLM's
+ *                     {@code max_position_embeddings}
+ * @param imageLimits  file-size and pixel-count limits checked before decoding an image
+ */
+public record EngineOptions(int threads, ComputePool sharedPool, int prefillChunk, int maxContext,
+                            ImageLimits imageLimits) {
+
+    public EngineOptions {
+        if (sharedPool == null && threads < 1) {
+            throw new IllegalArgumentException("threads must be ≥ 1, got " + threads);
+        }
+        if (prefillChunk < 1) {
+            throw new IllegalArgumentException("prefillChunk must be ≥ 1, got " + prefillChunk);
+        }
+        if (maxContext < 0) {
+            throw new IllegalArgumentException("maxContext must be ≥ 0, got " + maxContext);
+        }
+        if (imageLimits == null) {
+            imageLimits = ImageLimits.DEFAULT;
+        }
+    }
+
+    /** All available processors, 256-token prefill chunks, the model's context length, default image limits. */
+    public static EngineOptions defaults() {
+        return new EngineOptions(Runtime.getRuntime().availableProcessors(), null, 256, 0, ImageLimits.DEFAULT);
+    }
+
+    public EngineOptions withThreads(int n) {
+        return new EngineOptions(n, null, prefillChunk, maxContext, imageLimits);
+    }
+
+    public EngineOptions withSharedPool(ComputePool pool) {
+        return new EngineOptions(pool.threads(), pool, prefillChunk, maxContext, imageLimits);
+    }
+
+    public EngineOptions withPrefillChunk(int rows) {
+        return new EngineOptions(threads, sharedPool, rows, maxContext, imageLimits);
+    }
+
+    public EngineOptions withMaxContext(int tokens) {
+        return new EngineOptions(threads, sharedPool, prefillChunk, tokens, imageLimits);
+    }
+
+    public EngineOptions withImageLimits(ImageLimits limits) {
+        return new EngineOptions(threads, sharedPool, prefillChunk, maxContext, limits);
+    }
+}
