@@ -1,0 +1,6 @@
+package dev.vlmesh.engine.media;
+
+/** Still image or video. */
+public enum MediaKind {
+    IMAGE, VIDEO
+}
