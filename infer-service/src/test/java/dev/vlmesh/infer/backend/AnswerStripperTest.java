@@ -1,0 +1,29 @@
+package dev.vlmesh.infer.backend;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AnswerStripperTest {
+
+    @Test
+    void piecesConcatenateToTheStrippedAnswer() {
+        List<List<String>> streams = List.of(
+                List.of("  ", "\n", "Hello", " ", "wor", "ld", " ", "\n"),
+                List.of(" a", "", "  b  ", "c "),
+                List.of("   "),
+                List.of("图片", " 里", "有", "\u3000"),
+                List.of("x"));
+        for (List<String> pieces : streams) {
+            AnswerStripper s = new AnswerStripper();
+            StringBuilder shown = new StringBuilder();
+            for (String p : pieces) {
+                shown.append(s.accept(p));
+            }
+            String expected = String.join("", pieces).strip();
+            assertEquals(expected, shown.toString(), "stream " + pieces);
+            assertEquals(expected, s.text());
+        }
+    }
+}
