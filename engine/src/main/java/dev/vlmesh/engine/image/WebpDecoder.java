@@ -10,14 +10,53 @@ import java.io.IOException;
 import java.util.Iterator;
 
 /**
- * WebP through the TwelveMonkeys ImageIO plugin; alpha is dropped as in Pillow's {@code convert('RGB')}. Lossless
- * (VP8L) files decode exactly; lossy (VP8) files differ from libwebp (see the engine README).
+ * WebP to RGB as Pillow gives it (alpha dropped, not composited). Lossy still images (a {@code VP8 } chunk, alone or
+ * in a non-animated VP8X container) go through {@link Vp8Decoder}, which reproduces libwebp; lossless (VP8L) and
+ * animated files go through the TwelveMonkeys ImageIO plugin, whose lossless decoding is exact.
  */
 final class WebpDecoder {
     private WebpDecoder() {
     }
 
     static RgbImage decode(byte[] data) throws ImageDecodeException {
+        long riffEnd = 8 + ImageProbe.u32le(data, 4);
+        if (riffEnd > data.length) {
+            throw new ImageDecodeException("truncated WebP: the RIFF container declares " + riffEnd
+                    + " bytes, the file has " + data.length);
+        }
+        int vp8 = findStillVp8Chunk(data, (int) riffEnd);
+        if (vp8 >= 0) {
+            int len = (int) ImageProbe.u32le(data, vp8 + 4);
+            return Vp8Decoder.decode(data, vp8 + 8, len);
+        }
+        return decodeWithImageIo(data);
+    }
+
+    /** Offset of the "VP8 " chunk header of a still lossy image, or -1 (lossless or animated). */
+    private static int findStillVp8Chunk(byte[] data, int end) throws ImageDecodeException {
+        int pos = 12;
+        while (pos + 8 <= end) {
+            String id = new String(data, pos, 4, java.nio.charset.StandardCharsets.ISO_8859_1);
+            long size = ImageProbe.u32le(data, pos + 4);
+            if (pos + 8 + size > end) {
+                throw new ImageDecodeException("truncated WebP: chunk " + id.trim() + " at byte " + pos);
+            }
+            switch (id) {
+                case "VP8 " -> {
+                    return pos;
+                }
+                case "VP8L", "ANIM", "ANMF" -> {
+                    return -1;
+                }
+                default -> {
+                }
+            }
+            pos += 8 + (int) size + (int) (size & 1);
+        }
+        throw new ImageDecodeException("corrupt WebP: no image data chunk");
+    }
+
+    private static RgbImage decodeWithImageIo(byte[] data) throws ImageDecodeException {
         Iterator<ImageReader> it = ImageIO.getImageReadersByFormatName("webp");
         if (!it.hasNext()) {
             throw new ImageDecodeException("no WebP decoder on the class path");

@@ -332,8 +332,14 @@ public final class Qwen2Tokenizer {
 
     // ---------------------------------------------------------------- encoding
 
-    /** Token ids of {@code text}, with no BOS or EOS. */
+    /**
+     * Token ids of {@code text}, with no BOS or EOS.
+     *
+     * @throws IllegalArgumentException when the text holds a lone UTF-16 surrogate (not Unicode text; the reference
+     *                                  tokenizer refuses it too)
+     */
     public int[] encode(String text) {
+        checkWellFormed(text);
         IntList out = new IntList(Math.max(16, text.length() / 2));
         int pos = 0;
         for (AddedTokenMatcher.Match m : rawMatcher.findAll(text)) {
@@ -343,6 +349,22 @@ public final class Qwen2Tokenizer {
         }
         encodeNormalizable(text.substring(pos), out);
         return out.toArray();
+    }
+
+    private static void checkWellFormed(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < text.length()
+                        && Character.isLowSurrogate(text.charAt(i + 1))) {
+                    i++;
+                } else {
+                    throw new IllegalArgumentException("text has a lone surrogate U+"
+                            + Integer.toHexString(c).toUpperCase(java.util.Locale.ROOT) + " at index " + i
+                            + "; it is not valid Unicode and cannot be tokenised");
+                }
+            }
+        }
     }
 
     private void encodeNormalizable(String segment, IntList out) {
