@@ -47,7 +47,22 @@ final class JpegDecoder {
     }
 
     /** What the markers say about the colour space, as libjpeg reads them. */
-    private record Markers(boolean jfif, int adobeTransform, int[] componentIds, int frameMarker) {
+    private record Markers(boolean jfif, int adobeTransform, int[] componentIds, int[] hSampling, int[] vSampling,
+                           int frameMarker) {
+        /** Components that libjpeg-turbo upsamples with its "fancy" 1x2 filter and libjpeg 6b by replication. */
+        boolean[] verticalOnlyUpsampled() {
+            int maxH = 0;
+            int maxV = 0;
+            for (int i = 0; i < hSampling.length; i++) {
+                maxH = Math.max(maxH, hSampling[i]);
+                maxV = Math.max(maxV, vSampling[i]);
+            }
+            boolean[] out = new boolean[hSampling.length];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = hSampling[i] == maxH && vSampling[i] * 2 == maxV;
+            }
+            return out;
+        }
     }
 
     static RgbImage decode(byte[] data) throws ImageDecodeException {
@@ -67,8 +82,19 @@ final class JpegDecoder {
         }
         byte[] rgb = new byte[w * h * 3];
         int[] row = new int[w * bands];
+        boolean[] refilter = m.verticalOnlyUpsampled();
+        boolean anyRefilter = false;
+        for (boolean b : refilter) {
+            anyRefilter |= b;
+        }
+        int[] above = anyRefilter ? new int[w * bands] : null;
+        int[] near = anyRefilter ? new int[w * bands] : null;
+        int[] below = anyRefilter ? new int[w * bands] : null;
         for (int y = 0; y < h; y++) {
             raster.getPixels(0, y, w, 1, row);
+            if (anyRefilter) {
+                fancyVerticalUpsample(raster, y, w, h, bands, refilter, row, above, near, below);
+            }
             int o = y * w * 3;
             switch (bands) {
                 case 1 -> {
@@ -113,6 +139,31 @@ final class JpegDecoder {
             }
         }
         return new RgbImage(w, h, rgb);
+    }
+
+    /**
+     * libjpeg 6b (the JDK) upsamples a component subsampled only vertically (4:4:0) by repeating each row, while
+     * libjpeg-turbo (Pillow) uses its "fancy" triangle filter: output row 2k = (3·c[k] + c[k−1] + 1) >> 2 and row
+     * 2k+1 = (3·c[k] + c[k+1] + 2) >> 2, with the edge rows repeated. The repeated rows give back c exactly, so the
+     * turbo samples are recomputed from them.
+     */
+    private static void fancyVerticalUpsample(Raster r, int y, int w, int h, int bands, boolean[] which, int[] row,
+                                              int[] above, int[] near, int[] below) {
+        int k = y >> 1;
+        int rows = (h + 1) >> 1;
+        int other = (y & 1) == 0 ? Math.max(k - 1, 0) : Math.min(k + 1, rows - 1);
+        r.getPixels(0, 2 * k, w, 1, near);
+        r.getPixels(0, 2 * other, w, 1, (y & 1) == 0 ? above : below);
+        int[] far = (y & 1) == 0 ? above : below;
+        int bias = (y & 1) == 0 ? 1 : 2;
+        for (int x = 0; x < w; x++) {
+            for (int c = 0; c < bands; c++) {
+                if (which[c]) {
+                    int i = x * bands + c;
+                    row[i] = (near[i] * 3 + far[i] + bias) >> 2;
+                }
+            }
+        }
     }
 
     private static int mulDiv255(int a, int b) {
@@ -178,11 +229,14 @@ final class JpegDecoder {
                     throw new ImageDecodeException("unsupported JPEG sample precision " + (d[seg] & 0xFF));
                 }
                 int[] ids = new int[n];
+                int[] hs = new int[n];
+                int[] vs = new int[n];
                 for (int i = 0; i < n; i++) {
                     ids[i] = d[seg + 6 + 3 * i] & 0xFF;
+                    hs[i] = (d[seg + 7 + 3 * i] & 0xF0) >> 4;
+                    vs[i] = d[seg + 7 + 3 * i] & 0x0F;
                 }
-                // Adobe/JFIF markers normally precede SOF; keep scanning the tables after it is cheap but unneeded.
-                return new Markers(jfif, adobe, ids, marker);
+                return new Markers(jfif, adobe, ids, hs, vs, marker);
             } else if (marker == 0xDA || marker == 0xD9) {
                 break;
             }
