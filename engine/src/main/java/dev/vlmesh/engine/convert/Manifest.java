@@ -87,6 +87,8 @@ public record Manifest(
                         + FORMAT_VERSION + " manifest");
             }
             return m;
+        } catch (ConversionException e) {
+            throw e;
         } catch (NoSuchFileException e) {
             throw new ConversionException(Reason.SOURCE_NOT_FOUND, file + " does not exist", e);
         } catch (IOException e) {

@@ -219,6 +219,8 @@ public final class MindSpeedCheckpoint implements WeightSource {
                 int pp = hasPp ? Integer.parseInt(m.group(2)) : 0;
                 out.computeIfAbsent(pp, k -> new TreeMap<>()).put(tp, st);
             }
+        } catch (ConversionException e) {
+            throw e;
         } catch (IOException e) {
             throw new ConversionException(Reason.SOURCE_NOT_FOUND, iterDir + ": cannot list: " + e.getMessage(), e);
         }

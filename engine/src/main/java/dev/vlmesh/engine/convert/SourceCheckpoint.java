@@ -156,6 +156,8 @@ public final class SourceCheckpoint implements AutoCloseable {
                     side.add(name);
                 }
             }
+        } catch (ConversionException e) {
+            throw e;
         } catch (IOException e) {
             throw new ConversionException(Reason.SOURCE_NOT_FOUND, dir + ": cannot list: " + e.getMessage(), e);
         }
