@@ -254,6 +254,8 @@ final class Vp8Decoder {
         int[] nzDcTop = new int[f.mbw];
         int[] subModes = new int[16];
         short[] coeffs = new short[25 * 16];
+        short[] y2 = new short[16];
+        int[] ctx = new int[4];
         FilterStrength[] mbStrength = new FilterStrength[f.mbw * f.mbh];
         boolean[] mbInner = new boolean[f.mbw * f.mbh];
         for (int mby = 0; mby < f.mbh; mby++) {
@@ -296,8 +298,11 @@ final class Vp8Decoder {
                 Quant q = quants[segment];
                 boolean noCoeffs;
                 if (!skip) {
-                    int[] ctx = {nzTop[mbx], nzLeft, nzDcTop[mbx], nzDcLeft};
-                    noCoeffs = parseResiduals(tokens, f.probs, q, i4x4, coeffs, ctx);
+                    ctx[0] = nzTop[mbx];
+                    ctx[1] = nzLeft;
+                    ctx[2] = nzDcTop[mbx];
+                    ctx[3] = nzDcLeft;
+                    noCoeffs = parseResiduals(tokens, f.probs, q, i4x4, coeffs, y2, ctx);
                     nzTop[mbx] = ctx[0];
                     nzLeft = ctx[1];
                     nzDcTop[mbx] = ctx[2];
@@ -426,11 +431,12 @@ final class Vp8Decoder {
      * and is updated. Returns true when nothing non-zero was coded (libwebp's rule, which decides inner-edge
      * filtering).
      */
-    private static boolean parseResiduals(BoolDecoder br, int[] probs, Quant q, boolean i4x4, short[] c, int[] ctx) {
+    private static boolean parseResiduals(BoolDecoder br, int[] probs, Quant q, boolean i4x4, short[] c, short[] dc,
+                                          int[] ctx) {
         int first;
         int type;
         if (!i4x4) {
-            short[] dc = new short[16];
+            java.util.Arrays.fill(dc, (short) 0);
             int nz = readCoefficients(br, probs, TYPE_Y2, ctx[2] + ctx[3], q.y2dc(), q.y2ac(), 0, dc, 0);
             ctx[2] = ctx[3] = nz > 0 ? 1 : 0;
             if (nz > 1) {
@@ -493,7 +499,7 @@ final class Vp8Decoder {
     }
 
     private static void inverseWht(short[] in, short[] out) {
-        int[] tmp = new int[16];
+        int[] tmp = new int[16]; // once per 16x16 macroblock
         for (int i = 0; i < 4; i++) {
             int a0 = in[i] + in[12 + i];
             int a1 = in[4 + i] + in[8 + i];
@@ -533,6 +539,9 @@ final class Vp8Decoder {
         private final int[] wy = new int[17 * 21];
         private final int[] wu = new int[9 * 9];
         private final int[] wv = new int[9 * 9];
+        private final int[] block = new int[16];
+        private final int[] edge = new int[9];
+        private final int[] idctTmp = new int[16];
 
         Frame(int width, int height, int[] probs) {
             this.width = width;
@@ -689,41 +698,53 @@ final class Vp8Decoder {
         }
 
         /** 4x4 sub-block prediction at {@code at} (its top-left pixel) from the pixels around it. */
-        private static void predict4(int[] w, int at, int ws, int mode) {
+        private void predict4(int[] w, int at, int ws, int mode) {
             int top = at - ws;
             int x = w[top - 1];
             int a = w[top], b = w[top + 1], cc = w[top + 2], d = w[top + 3];
             int e = w[top + 4], f = w[top + 5], g = w[top + 6], h = w[top + 7];
             int i = w[at - 1], j = w[at + ws - 1], k = w[at + 2 * ws - 1], l = w[at + 3 * ws - 1];
-            int[] p = new int[16];
+            int[] p = block;
             switch (mode) {
                 case B_DC -> {
                     int dc = (a + b + cc + d + i + j + k + l + 4) >> 3;
                     java.util.Arrays.fill(p, dc);
                 }
                 case B_TM -> {
-                    int[] lefts = {i, j, k, l};
-                    int[] tops = {a, b, cc, d};
                     for (int r = 0; r < 4; r++) {
-                        for (int s = 0; s < 4; s++) {
-                            p[r * 4 + s] = clip255(lefts[r] + tops[s] - x);
-                        }
+                        int left = w[at + r * ws - 1];
+                        p[r * 4] = clip255(left + a - x);
+                        p[r * 4 + 1] = clip255(left + b - x);
+                        p[r * 4 + 2] = clip255(left + cc - x);
+                        p[r * 4 + 3] = clip255(left + d - x);
                     }
                 }
                 case B_VE -> {
-                    int[] vals = {avg3(x, a, b), avg3(a, b, cc), avg3(b, cc, d), avg3(cc, d, e)};
+                    int v0 = avg3(x, a, b), v1 = avg3(a, b, cc), v2 = avg3(b, cc, d), v3 = avg3(cc, d, e);
                     for (int r = 0; r < 4; r++) {
-                        System.arraycopy(vals, 0, p, r * 4, 4);
+                        p[r * 4] = v0;
+                        p[r * 4 + 1] = v1;
+                        p[r * 4 + 2] = v2;
+                        p[r * 4 + 3] = v3;
                     }
                 }
                 case B_HE -> {
-                    int[] vals = {avg3(x, i, j), avg3(i, j, k), avg3(j, k, l), avg3(k, l, l)};
-                    for (int r = 0; r < 4; r++) {
-                        java.util.Arrays.fill(p, r * 4, r * 4 + 4, vals[r]);
-                    }
+                    java.util.Arrays.fill(p, 0, 4, avg3(x, i, j));
+                    java.util.Arrays.fill(p, 4, 8, avg3(i, j, k));
+                    java.util.Arrays.fill(p, 8, 12, avg3(j, k, l));
+                    java.util.Arrays.fill(p, 12, 16, avg3(k, l, l));
                 }
                 case B_LD -> {
-                    int[] t = {a, b, cc, d, e, f, g, h, h};
+                    int[] t = edge; // a..h, h
+                    t[0] = a;
+                    t[1] = b;
+                    t[2] = cc;
+                    t[3] = d;
+                    t[4] = e;
+                    t[5] = f;
+                    t[6] = g;
+                    t[7] = h;
+                    t[8] = h;
                     for (int r = 0; r < 4; r++) {
                         for (int s = 0; s < 4; s++) {
                             int n = r + s;
@@ -732,7 +753,16 @@ final class Vp8Decoder {
                     }
                 }
                 case B_RD -> {
-                    int[] edge = {l, k, j, i, x, a, b, cc, d}; // bottom-left to top-right
+                    // bottom-left to top-right: l, k, j, i, x, a, b, c, d
+                    edge[0] = l;
+                    edge[1] = k;
+                    edge[2] = j;
+                    edge[3] = i;
+                    edge[4] = x;
+                    edge[5] = a;
+                    edge[6] = b;
+                    edge[7] = cc;
+                    edge[8] = d;
                     for (int r = 0; r < 4; r++) {
                         for (int s = 0; s < 4; s++) {
                             int n = 3 - r + s;
@@ -832,7 +862,7 @@ final class Vp8Decoder {
         }
 
         /** Inverse DCT of a 4x4 block added to the prediction at {@code at}. */
-        private static void idctAdd(short[] in, int off, int[] w, int at, int ws) {
+        private void idctAdd(short[] in, int off, int[] w, int at, int ws) {
             boolean zero = true;
             for (int n = 0; n < 16; n++) {
                 if (in[off + n] != 0) {
@@ -843,7 +873,7 @@ final class Vp8Decoder {
             if (zero) {
                 return;
             }
-            int[] tmp = new int[16];
+            int[] tmp = idctTmp;
             for (int i = 0; i < 4; i++) {
                 int a = in[off + i] + in[off + 8 + i];
                 int b = in[off + i] - in[off + 8 + i];
