@@ -28,4 +28,8 @@ public final class ErrorCodes {
     public static final String BAD_PARALLEL_CONFIG = "bad_parallel_config";
     public static final String CORRUPT_FILE = "corrupt_file";
     public static final String SOURCE_NOT_FOUND = "source_not_found";
+    /** PyTorch pickles (never loaded: they can run code), non-float tensors, files in no layout we read. */
+    public static final String UNSUPPORTED_FORMAT = "unsupported_format";
+    /** The converted checkpoint did not match its source or its manifest. */
+    public static final String VERIFICATION_FAILED = "verification_failed";
 }
