@@ -1,12 +1,15 @@
 package dev.vlmesh.engine.image;
 
 /**
- * Uncompressed and bit-field BMP (1/4/8-bit palette, 16-bit 555/565, 24-bit, 32-bit) to RGB as Pillow gives it:
- * 5- and 6-bit channels scale by {@code v * 255 / max} (integer division), palette indices past the table are black,
- * alpha is dropped. RLE-compressed BMPs are refused with a clear message.
+ * BMP (1/4/8-bit palette, RLE8, RLE4, 16-bit 555/565, 24-bit, 32-bit) to RGB as Pillow gives it: 5- and 6-bit
+ * channels scale by {@code v * 255 / max} (integer division), palette indices past the table are black, alpha is
+ * dropped, and run-length data is expanded with Pillow's rules (runs clipped to the row, end-of-line and delta fill
+ * with index 0, absolute runs word-aligned on the file offset, too little data is an error).
  */
 final class BmpDecoder {
     private static final int BI_RGB = 0;
+    private static final int BI_RLE8 = 1;
+    private static final int BI_RLE4 = 2;
     private static final int BI_BITFIELDS = 3;
     private static final int BI_ALPHABITFIELDS = 6;
 
@@ -49,6 +52,11 @@ final class BmpDecoder {
                     need(f, at, 4 * n, "bit masks");
                     masks = new long[] {ImageProbe.u32le(f, at), ImageProbe.u32le(f, at + 4),
                             ImageProbe.u32le(f, at + 8), n == 4 ? ImageProbe.u32le(f, at + 12) : 0};
+                }
+            } else if (compression == BI_RLE8 || compression == BI_RLE4) {
+                if (bpp != (compression == BI_RLE8 ? 8 : 4)) {
+                    throw new ImageDecodeException("corrupt BMP: RLE" + (compression == BI_RLE8 ? 8 : 4)
+                            + " with " + bpp + " bits per pixel");
                 }
             } else if (compression != BI_RGB) {
                 throw new ImageDecodeException("unsupported BMP compression " + compression
@@ -101,6 +109,22 @@ final class BmpDecoder {
         } else if (bpp != 24) {
             throw new ImageDecodeException("unsupported BMP bit depth " + bpp);
         }
+        if (compression == BI_RLE8 || compression == BI_RLE4) {
+            byte[] indices = expandRle(f, (int) Math.min(dataOffset, f.length), width, height, compression == BI_RLE4);
+            byte[] rgb = new byte[width * height * 3];
+            for (int r = 0; r < height; r++) {
+                int y = topDown ? r : height - 1 - r;
+                for (int x = 0, o = y * width * 3; x < width; x++, o += 3) {
+                    int idx = indices[r * width + x] & 0xFF;
+                    if (idx * 3 + 2 < palette.length) {
+                        rgb[o] = palette[idx * 3];
+                        rgb[o + 1] = palette[idx * 3 + 1];
+                        rgb[o + 2] = palette[idx * 3 + 2];
+                    }
+                }
+            }
+            return new RgbImage(width, height, rgb);
+        }
         long stride = (((long) width * bpp + 31) / 32) * 4;
         if (dataOffset < 0 || dataOffset + stride * height > f.length) {
             throw new ImageDecodeException("truncated BMP: pixel data needs " + stride * height + " bytes at offset "
@@ -149,6 +173,73 @@ final class BmpDecoder {
             }
         }
         return new RgbImage(width, height, rgb);
+    }
+
+    /** Pillow's BmpRleDecoder: palette indices in stored row order. */
+    private static byte[] expandRle(byte[] f, int pos, int width, int height, boolean rle4) throws ImageDecodeException {
+        int total = width * height;
+        byte[] out = new byte[total];
+        int n = 0;
+        int x = 0;
+        while (n < total) {
+            if (pos + 2 > f.length) {
+                break;
+            }
+            int count = f[pos] & 0xFF;
+            int value = f[pos + 1] & 0xFF;
+            pos += 2;
+            if (count > 0) {
+                count = Math.min(count, Math.max(0, width - x));
+                for (int i = 0; i < count && n < total; i++) {
+                    out[n++] = (byte) (rle4 ? ((i & 1) == 0 ? value >> 4 : value & 0x0F) : value);
+                }
+                x += count;
+            } else if (value == 0) { // end of line
+                while (n % width != 0 && n < total) {
+                    n++;
+                }
+                x = 0;
+            } else if (value == 1) { // end of bitmap
+                break;
+            } else if (value == 2) { // delta
+                if (pos + 2 > f.length) {
+                    break;
+                }
+                long skip = (f[pos] & 0xFF) + (long) (f[pos + 1] & 0xFF) * width;
+                pos += 2;
+                n = (int) Math.min(total, n + skip);
+                x = n % width;
+            } else { // absolute run
+                int bytes = rle4 ? value / 2 : value;
+                int avail = Math.min(bytes, f.length - pos);
+                for (int i = 0; i < avail; i++) {
+                    int b = f[pos + i] & 0xFF;
+                    if (rle4) {
+                        if (n < total) {
+                            out[n++] = (byte) (b >> 4);
+                        }
+                        if (n < total) {
+                            out[n++] = (byte) (b & 0x0F);
+                        }
+                    } else if (n < total) {
+                        out[n++] = (byte) b;
+                    }
+                }
+                pos += avail;
+                if (avail < bytes) {
+                    break;
+                }
+                x += value;
+                if ((pos & 1) != 0) {
+                    pos++;
+                }
+            }
+        }
+        if (n < total) {
+            throw new ImageDecodeException("truncated BMP: run-length data ends after " + n + " of " + total
+                    + " pixels");
+        }
+        return out;
     }
 
     private static void need(byte[] f, int pos, int n, String what) throws ImageDecodeException {
