@@ -117,7 +117,7 @@ public final class InferWorker implements AutoCloseable {
                     topics.jobEvents());
             JobContext ctx = new JobContext(settings, publisher, new DeadLetterRouter(rawProducer, topics.deadLetter(),
                     ConsumerGroups.inferWorkers(settings.namespace())), index, cancels, backend, new OffsetTracker(),
-                    scheduler, metrics, s3);
+                    scheduler, metrics, s3, null);
             consumer = new JobConsumer(ctx, topics.jobsSubmitted(), settings.namespace());
             LOG.infof("worker %s consuming %s with the %s backend (batch %d, memory budget %d MiB)",
                     settings.workerId(), topics.jobsSubmitted(), backend.name(), settings.batchSize(),

@@ -32,6 +32,22 @@ public final class AnswerStripper {
         return out;
     }
 
+    /**
+     * The backend's final answer: if it continues what was handed out (a streaming decoder may keep the bytes of
+     * an unfinished character to itself, and the final decode turns them into U+FFFD), the missing tail is returned
+     * so that the pieces add up to the final answer; otherwise nothing is added.
+     */
+    public String completeWith(String finalText) {
+        String shown = text.toString();
+        if (finalText == null || finalText.equals(shown) || !finalText.startsWith(shown)) {
+            return "";
+        }
+        String tail = finalText.substring(shown.length());
+        text.append(tail);
+        held.setLength(0);
+        return tail;
+    }
+
     /** Everything handed out so far: the stripped answer once the stream ended. */
     public String text() {
         return text.toString();

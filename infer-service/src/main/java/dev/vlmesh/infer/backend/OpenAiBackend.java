@@ -117,6 +117,10 @@ public final class OpenAiBackend implements InferenceBackend {
         if (in.seed() != null) {
             b.put("seed", in.seed());
         }
+        if (!in.media().isEmpty()) {
+            // vLLM's InternVL processor (and vlmesh) read the tile budget from here
+            b.putObject("mm_processor_kwargs").put("max_dynamic_patch", in.maxTiles());
+        }
         ArrayNode messages = b.putArray("messages");
         if (in.systemMessage() != null) {
             messages.addObject().put("role", "system").put("content", in.systemMessage());

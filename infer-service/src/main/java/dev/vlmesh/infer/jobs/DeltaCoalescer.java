@@ -54,6 +54,11 @@ public final class DeltaCoalescer {
         }
     }
 
+    /** Adds what the backend's final text has beyond the streamed text (see {@link AnswerStripper#completeWith}). */
+    public synchronized void complete(String finalText) {
+        pending.append(stripped.completeWith(finalText));
+    }
+
     /** Sends what is pending (nothing if no text is pending). */
     public synchronized void flush() {
         if (pending.isEmpty()) {

@@ -84,9 +84,7 @@ public final class JobConsumer implements AutoCloseable {
         }
     }
 
-    private void accept(ConsumerRecords<byte[], byte[]> records) throws Exception {
-        // taken after the poll: a terminal event acknowledged before these records reached us is below these offsets
-        Map<TopicPartition, Long> barrier = ctx.index().endOffsets();
+    private void accept(ConsumerRecords<byte[], byte[]> records) throws InterruptedException {
         for (ConsumerRecord<byte[], byte[]> r : records) {
             TopicPartition tp = new TopicPartition(r.topic(), r.partition());
             ctx.tracker().register(tp, r.offset());
@@ -98,7 +96,7 @@ public final class JobConsumer implements AutoCloseable {
                 ctx.tracker().finish(tp, r.offset());
                 continue;
             }
-            JobTask task = new JobTask(ctx, r, job, barrier, this::ended);
+            JobTask task = new JobTask(ctx, r, job, this::ended);
             tasks.computeIfAbsent(tp, k -> ConcurrentHashMap.newKeySet()).add(task);
             ctx.scheduler().submit(task);
         }

@@ -41,13 +41,13 @@ import org.jboss.logging.MDC;
 public final class JobTask implements BatchScheduler.Work {
 
     private static final Logger LOG = Logger.getLogger(JobTask.class);
+    private static final long DUPLICATE_WAIT_NANOS = 200_000_000L;
 
     enum State { QUEUED, RUNNING, FINISHING, DONE, ABORTED }
 
     private final JobContext ctx;
     private final ConsumerRecord<byte[], byte[]> record;
     private final JobSubmitted job;
-    private final Map<TopicPartition, Long> barrier;
     private final Consumer<JobTask> onEnd;
     private final TopicPartition partition;
     private final AtomicReference<State> state = new AtomicReference<>(State.QUEUED);
@@ -60,12 +60,10 @@ public final class JobTask implements BatchScheduler.Work {
     private long startMillis;
     private int attempt;
 
-    JobTask(JobContext ctx, ConsumerRecord<byte[], byte[]> record, JobSubmitted job, Map<TopicPartition, Long> barrier,
-            Consumer<JobTask> onEnd) {
+    JobTask(JobContext ctx, ConsumerRecord<byte[], byte[]> record, JobSubmitted job, Consumer<JobTask> onEnd) {
         this.ctx = ctx;
         this.record = record;
         this.job = job;
-        this.barrier = barrier;
         this.onEnd = onEnd;
         this.partition = new TopicPartition(record.topic(), record.partition());
         this.memory = estimateMemory();
@@ -127,6 +125,8 @@ public final class JobTask implements BatchScheduler.Work {
         }
         if (retry && state.compareAndSet(State.RUNNING, State.QUEUED)) {
             ctx.scheduler().submit(this);
+        } else if (state.get() == State.ABORTED) {
+            ctx.running().remove(job.jobId(), this);
         }
     }
 
@@ -136,7 +136,15 @@ public final class JobTask implements BatchScheduler.Work {
         startMillis = System.currentTimeMillis();
         try {
             if (attempt == 0) {
-                ctx.index().awaitCaughtUp(barrier, Duration.ofSeconds(60));
+                JobTask owner = ctx.running().putIfAbsent(job.jobId(), this);
+                if (owner != null && owner != this) {
+                    // the same job from another record runs here: decide once it has ended
+                    notBefore = System.nanoTime() + DUPLICATE_WAIT_NANOS;
+                    retry = true;
+                    return;
+                }
+                // end offsets taken after this record arrived: every terminal event acknowledged before is below them
+                ctx.index().awaitCaughtUp(ctx.index().endOffsets(), Duration.ofSeconds(60));
                 if (ctx.index().isTerminal(job.jobId())) {
                     LOG.infof("job %s already has a terminal event; skipping the redelivered record", job.jobId());
                     ctx.metrics().outcome("skipped");
@@ -220,6 +228,7 @@ public final class JobTask implements BatchScheduler.Work {
             if (stop.aborted()) {
                 return;
             }
+            deltas.complete(outcome.text());
             deltas.finish();
             long fetchMs = media.stream().mapToLong(StoreMedia::fetchMs).sum();
             long totalMs = (System.nanoTime() - startNanos) / 1_000_000;
@@ -232,7 +241,8 @@ public final class JobTask implements BatchScheduler.Work {
             // the deltas are what readers saw; the terminal text is exactly their concatenation
             String text = deltas.text();
             if (!text.equals(outcome.text())) {
-                LOG.debugf("job %s: backend text differs from streamed text; publishing the streamed text", job.jobId());
+                LOG.warnf("job %s: the backend's final text differs from what it streamed; publishing the streamed "
+                        + "text", job.jobId());
             }
             if (terminal(JobCompleted.of(job.jobId(), job.tenantId(), attempt, text, finish, usage, timings,
                     session.model(), session.version(), s.workerId()), "cancelled".equals(finish) ? "cancelled"
@@ -328,6 +338,7 @@ public final class JobTask implements BatchScheduler.Work {
 
     private void end() {
         state.set(State.DONE);
+        ctx.running().remove(job.jobId(), this);
         ctx.tracker().finish(partition, record.offset());
         onEnd.accept(this);
     }
@@ -351,10 +362,14 @@ public final class JobTask implements BatchScheduler.Work {
                 runMonitor.wait(Math.max(1, left / 1_000_000));
             }
         }
+        if (state.get() == State.ABORTED) {
+            ctx.running().remove(job.jobId(), this);
+        }
     }
 
     @Override
     public void dropped() {
         state.compareAndSet(State.QUEUED, State.ABORTED);
+        ctx.running().remove(job.jobId(), this);
     }
 }

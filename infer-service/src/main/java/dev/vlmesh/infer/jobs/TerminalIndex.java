@@ -116,10 +116,16 @@ public final class TerminalIndex implements AutoCloseable {
     }
 
     /** End offsets of the job-events topic now (read-committed). */
-    public Map<TopicPartition, Long> endOffsets() throws Exception {
+    public Map<TopicPartition, Long> endOffsets() throws InterruptedException, TimeoutException {
         var request = partitions.stream().collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
-        var result = admin.listOffsets(request, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
-                .get(20, java.util.concurrent.TimeUnit.SECONDS);
+        Map<TopicPartition, org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo> result;
+        try {
+            result = admin.listOffsets(request, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
+                    .get(20, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("could not read the end offsets of " + topic + ": " + e.getCause(),
+                    e.getCause());
+        }
         Map<TopicPartition, Long> out = new HashMap<>();
         result.forEach((tp, info) -> out.put(tp, info.offset()));
         return out;

@@ -172,6 +172,13 @@ public class ChatCompletionsRoute {
             if (stop.stopped() && resp.closed()) {
                 return;
             }
+            String tail = stripper.completeWith(o.text());
+            if (req.stream() && !tail.isEmpty()) {
+                ObjectNode c = chunk(id, created, model);
+                c.withArray("choices").addObject().put("index", 0).putNull("finish_reason")
+                        .putObject("delta").put("content", tail);
+                send(resp, c);
+            }
             String finish = o.finishReason().equals("cancelled") ? "stop" : o.finishReason();
             ObjectNode usage = JSON.createObjectNode().put("prompt_tokens", o.promptTokens())
                     .put("completion_tokens", o.completionTokens())

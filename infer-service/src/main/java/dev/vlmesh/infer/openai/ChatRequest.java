@@ -15,7 +15,8 @@ import java.util.Optional;
  */
 public record ChatRequest(String model, boolean stream, boolean includeUsage, String systemMessage,
                           List<GenerationInput.Turn> history, String question, List<String> imageUrls,
-                          Integer maxTokens, Double temperature, Double topP, Integer topK, Long seed) {
+                          Integer maxTokens, Double temperature, Double topP, Integer topK, Long seed,
+                          Integer maxTiles) {
 
     private record UserMessage(String text, List<String> images) {
     }
@@ -79,7 +80,7 @@ public record ChatRequest(String model, boolean stream, boolean includeUsage, St
                         body.path("stream_options").path("include_usage").asBoolean(false), system, history,
                         q.toString(), images, maxTokens(body), number(body, "temperature"), number(body, "top_p"),
                         body.hasNonNull("top_k") ? body.get("top_k").asInt() : null,
-                        body.hasNonNull("seed") ? body.get("seed").asLong() : null);
+                        body.hasNonNull("seed") ? body.get("seed").asLong() : null, maxTiles(body));
             }
         }
         throw invalid("the last message must be a user message");
@@ -93,6 +94,18 @@ public record ChatRequest(String model, boolean stream, boolean includeUsage, St
         }
         if (!n.canConvertToInt() || n.asInt() < 1) {
             throw invalid("max_tokens must be a positive integer");
+        }
+        return n.asInt();
+    }
+
+    /** vLLM's InternVL processor option {@code mm_processor_kwargs.max_dynamic_patch}: tiles per image. */
+    private static Integer maxTiles(JsonNode body) throws ApiError {
+        JsonNode n = body.path("mm_processor_kwargs").get("max_dynamic_patch");
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.canConvertToInt() || n.asInt() < 1 || n.asInt() > 12) {
+            throw invalid("mm_processor_kwargs.max_dynamic_patch must be an integer in 1..12");
         }
         return n.asInt();
     }
@@ -164,7 +177,8 @@ public record ChatRequest(String model, boolean stream, boolean includeUsage, St
         for (String url : imageUrls) {
             media.add(new UrlImage(url, resolver));
         }
-        return new GenerationInput(systemMessage, history, question, media, max, maxTiles, 1,
+        return new GenerationInput(systemMessage, history, question, media, max,
+                this.maxTiles == null ? maxTiles : this.maxTiles, 1,
                 temperature == null ? 0 : temperature, topP, topK, seed);
     }
 

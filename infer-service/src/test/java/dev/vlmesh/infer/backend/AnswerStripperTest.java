@@ -26,4 +26,17 @@ class AnswerStripperTest {
             assertEquals(expected, s.text());
         }
     }
+
+    @Test
+    void theFinalAnswerCompletesTheStream() {
+        AnswerStripper s = new AnswerStripper();
+        StringBuilder shown = new StringBuilder(s.accept(" abc")).append(s.accept(" "));
+        shown.append(s.completeWith("abc \uFFFD"));
+        assertEquals("abc \uFFFD", shown.toString(), "held whitespace is not doubled");
+        assertEquals("abc \uFFFD", s.text());
+        AnswerStripper other = new AnswerStripper();
+        other.accept("xyz");
+        assertEquals("", other.completeWith("different"), "a final text that does not continue the stream adds nothing");
+        assertEquals("xyz", other.text());
+    }
 }
