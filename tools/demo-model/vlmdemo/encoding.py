@@ -38,7 +38,8 @@ class Encoder:
         else:
             image = preprocess.load_image(ex.image, self.max_tiles, self.tile_size)
             pixel_values, patches = image.pixel_values, [image.num_tiles]
-            question = ex.question
+            # chat() puts the image before the question when the question has no placeholder.
+            question = ex.question if spec.IMAGE_PLACEHOLDER in ex.question else spec.IMAGE_PLACEHOLDER + "\n" + ex.question
         query = prompt.render_query(question, patches, self.tokens_per_tile)
         prompt_ids = self.tok.encode(query).ids
         answer_ids = (self.tok.encode(ex.answer).ids + [self.eos_id]) if with_answer else []

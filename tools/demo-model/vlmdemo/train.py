@@ -21,7 +21,7 @@ from . import architecture, spec, synth, tokenizer_build
 from .encoding import Encoder, collate, greedy_generate
 
 DEFAULTS = dict(seed=1, steps=2400, lr=1.5e-3, min_lr_ratio=0.05, warmup=150, weight_decay=0.05,
-                batch_describe=4, batch_ocr=6, batch_video=1, multi_tile_probability=0.4, h264_probability=0.6,
+                batch_describe=4, batch_ocr=8, batch_video=1, multi_tile_probability=0.35, h264_probability=0.6,
                 checkpoint_every=50, monitor_every=300, monitor_n=8, monitor_seed=999)
 
 
@@ -124,7 +124,7 @@ def main(argv=None):
     encoder = Encoder(tok, shape.tile_size, shape.max_tiles)
     batches = {"describe": cfg["batch_describe"], "ocr": cfg["batch_ocr"], "video": cfg["batch_video"]}
     model.train()
-    start, last_ckpt = time.time(), time.time()
+    start, last_ckpt, cpu_start = time.time(), time.time(), time.process_time()
     ema = {}
     while step < cfg["steps"]:
         t0 = time.time()
@@ -160,7 +160,8 @@ def main(argv=None):
         if step % 10 == 0 or step == 1:
             log(f"step {step}/{cfg['steps']} lr {lr_at(step - 1, cfg):.2e} "
                 + " ".join(f"{k} {v:.3f}({ema[k]:.3f})" for k, v in losses.items())
-                + f" gn {grad_norm:.2f} tiles {tiles} {time.time() - t0:.1f}s elapsed {(time.time() - start) / 60:.1f}m")
+                + f" gn {grad_norm:.2f} tiles {tiles} {time.time() - t0:.1f}s elapsed {(time.time() - start) / 60:.1f}m"
+                + f" cpu {(time.process_time() - cpu_start) / 60:.1f}m")
         done = step >= cfg["steps"]
         out_of_time = args.max_minutes and (time.time() - start) / 60 >= args.max_minutes
         if step % cfg["checkpoint_every"] == 0 or done or out_of_time or time.time() - last_ckpt > 600:
