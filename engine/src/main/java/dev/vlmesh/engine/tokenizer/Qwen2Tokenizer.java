@@ -13,7 +13,6 @@ import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -154,8 +153,7 @@ public final class Qwen2Tokenizer {
             throw new TokenizerFormatException(file + ": BPE dropout is not supported");
         }
         Map<String, Integer> vocab = new HashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = model.path("vocab").fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : model.path("vocab").properties()) {
             vocab.put(e.getKey(), e.getValue().asInt());
         }
         if (vocab.isEmpty()) {
@@ -193,8 +191,7 @@ public final class Qwen2Tokenizer {
         Path vocabFile = modelDir.resolve("vocab.json");
         JsonNode vocabJson = readJson(vocabFile);
         Map<String, Integer> vocab = new HashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = vocabJson.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : vocabJson.properties()) {
             vocab.put(e.getKey(), e.getValue().asInt());
         }
         if (vocab.isEmpty()) {
@@ -231,17 +228,14 @@ public final class Qwen2Tokenizer {
         });
         Optional<JsonNode> addedJson = optionalJson(modelDir.resolve("added_tokens.json"));
         if (addedJson.isPresent()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = addedJson.get().fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : addedJson.get().properties()) {
                 int id = e.getValue().asInt();
                 added.put(id, new AddedToken(id, e.getKey(), specialNames.contains(e.getKey()), false));
             }
         }
         if (config.isPresent()) {
             Path cfgFile = modelDir.resolve("tokenizer_config.json");
-            for (Iterator<Map.Entry<String, JsonNode>> it = config.get().path("added_tokens_decoder").fields();
-                 it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : config.get().path("added_tokens_decoder").properties()) {
                 int id;
                 try {
                     id = Integer.parseInt(e.getKey());

@@ -58,7 +58,7 @@ class FrameSamplerFixtureTest {
             int frameBytes = h * w * 3;
             for (JsonNode c : clip.get("cases")) {
                 int[] idx = InputFixtures.ints(c.get("frame_indices"));
-                for (var e : (Iterable<java.util.Map.Entry<String, JsonNode>>) c.get("by_image_size")::fields) {
+                for (var e : c.get("by_image_size").properties()) {
                     int size = Integer.parseInt(e.getKey());
                     ImagePreprocessor pre = new ImagePreprocessor(size, 1, ImageLimits.DEFAULT);
                     List<PixelValues> parts = new ArrayList<>();
