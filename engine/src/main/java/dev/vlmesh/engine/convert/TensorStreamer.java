@@ -83,6 +83,10 @@ final class TensorStreamer {
     }
 
     private void deliver(ByteBuffer b) throws IOException {
+        if (Thread.currentThread().isInterrupted()) {
+            // a stopping service interrupts its conversions; finished shards stay for the restart
+            throw new InterruptedIOException("conversion interrupted");
+        }
         int n = b.remaining();
         for (ShardOutput o : targets) {
             o.write(b);
