@@ -15,6 +15,8 @@ public final class ExitCodes {
     public static final int REFUSED = 4;
     /** A service could not be reached or failed (5xx, connection lost and not recovered). */
     public static final int UNAVAILABLE = 5;
+    /** The job did not end within --timeout. */
+    public static final int TIMEOUT = 6;
 
     private ExitCodes() {
     }

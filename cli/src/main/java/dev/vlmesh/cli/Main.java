@@ -27,16 +27,19 @@ public final class Main {
                   --segment-seconds S (video: one answer per window)  --temperature T  --seed N
                   --callback-url URL (webhook when the job ends)  --custom-id ID  --priority N
                   --watch               then stream the answer (like watch)
+                  --timeout SECONDS     with --watch: give up waiting after this long (exit 6)
               describe FILE         submit --task describe --watch
               ocr FILE              submit --task ocr --watch
               ask FILE PROMPT       submit --task chat --prompt PROMPT --watch
-              watch JOB_ID          stream a job's answer to the terminal as it is generated
+              watch JOB_ID          stream a job's answer to the terminal as it is generated  [--timeout S]
               jobs                  list jobs, newest first  [--status S[,S]] [--batch ID] [--limit N] [--json]
               job JOB_ID            print a job as JSON
               cancel JOB_ID         ask the workers to stop a job
               checkpoint refresh MODEL   convert a HuggingFace checkpoint from the store into a new version
                   --source-bucket B  --source-prefix P  --tp N  --llm-pp-layers '[[6,8,8,6]]'
                   --vit-pp-layers '[[24,0,0,0]]'  --output-format safetensors|torch
+                  --wait [--timeout S]  follow the conversion until it is ready (exit 0) or failed (exit 1)
+              checkpoint status ID  print a conversion's status as JSON
 
             options (or environment):
               --api-key KEY       VLMESH_API_KEY
@@ -46,15 +49,16 @@ public final class Main {
               -q, --quiet         no progress or status lines on stderr
 
             exit codes: 0 done (job succeeded), 1 job failed, 2 usage error, 3 job cancelled,
-                        4 refused by a service (bad file, unknown job, bad key), 5 service unreachable or failing
+                        4 refused by a service (bad file, unknown job, bad key), 5 service unreachable or failing,
+                        6 the job did not end within --timeout
             """;
 
-    private static final Set<String> FLAGS = Set.of("watch", "json", "quiet", "help", "version");
+    private static final Set<String> FLAGS = Set.of("watch", "wait", "json", "quiet", "help", "version");
     private static final Set<String> GLOBAL = Set.of("api-key", "ingest", "results", "convert", "quiet", "help",
             "version");
     private static final Set<String> SUBMIT = Set.of("task", "prompt", "model", "model-version", "max-new-tokens",
             "max-tiles", "num-frames", "segment-seconds", "temperature", "seed", "callback-url", "custom-id",
-            "priority", "watch", "json");
+            "priority", "watch", "json", "timeout");
 
     private final PrintStream out;
     private final PrintStream err;
@@ -95,9 +99,11 @@ public final class Main {
                 case "ocr" -> submit(api, args, rest, "ocr", true);
                 case "ask" -> ask(api, args, rest);
                 case "watch" -> {
-                    args.allowOnly(GLOBAL);
+                    Set<String> known = new java.util.HashSet<>(GLOBAL);
+                    known.add("timeout");
+                    args.allowOnly(known);
                     settings.requireKey();
-                    yield new Watcher(api, out, err).watch(one(rest, "watch JOB_ID"));
+                    yield new Watcher(api, out, err, timeout(args)).watch(one(rest, "watch JOB_ID"));
                 }
                 case "jobs" -> jobs(api, args, rest);
                 case "job" -> {
@@ -195,7 +201,7 @@ public final class Main {
         if (!s.quiet()) {
             err.println("job " + id + " (" + task + ")");
         }
-        return new Watcher(api, out, err).watch(id);
+        return new Watcher(api, out, err, timeout(args)).watch(id);
     }
 
     private int jobs(Api api, Args args, List<String> rest) {
@@ -247,41 +253,84 @@ public final class Main {
     private int checkpoint(Api api, Args args, List<String> rest) {
         Set<String> known = new java.util.HashSet<>(GLOBAL);
         known.addAll(Set.of("source-bucket", "source-prefix", "tp", "llm-pp-layers", "vit-pp-layers",
-                "output-format", "json"));
+                "output-format", "json", "wait", "timeout"));
         args.allowOnly(known);
-        if (rest.size() != 2 || !rest.getFirst().equals("refresh")) {
-            throw new CliException(ExitCodes.USAGE, "usage: vlmesh checkpoint refresh MODEL [options]");
-        }
         Settings s = api.settings();
-        s.requireKey();
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("model", rest.get(1));
-        putIf(body, "source_bucket", args.option("source-bucket"));
-        putIf(body, "source_prefix", args.option("source-prefix"));
-        Map<String, Object> parallel = new LinkedHashMap<>();
-        if (args.intOption("tp") != null) {
-            parallel.put("tp", (long) args.intOption("tp"));
+        if (rest.size() == 2 && rest.getFirst().equals("status")) {
+            s.requireKey();
+            out.println(api.send(api.request(s.convertUrl() + "/v1/checkpoints/" + enc(rest.get(1))).GET().build()));
+            return ExitCodes.OK;
         }
-        putIf(parallel, "llm_pp_layers", layers(args, "llm-pp-layers"));
-        putIf(parallel, "vit_pp_layers", layers(args, "vit-pp-layers"));
-        if (!parallel.isEmpty()) {
+        if (rest.size() != 2 || !rest.getFirst().equals("refresh")) {
+            throw new CliException(ExitCodes.USAGE, "usage: vlmesh checkpoint refresh MODEL [options] | "
+                    + "vlmesh checkpoint status CONVERSION_ID");
+        }
+        s.requireKey();
+        // convert-service takes the fields of a CheckpointRefreshRequested event, camelCase
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("modelName", rest.get(1));
+        putIf(body, "sourceBucket", args.option("source-bucket"));
+        putIf(body, "sourcePrefix", args.option("source-prefix"));
+        Object llm = layers(args, "llm-pp-layers");
+        Object vit = layers(args, "vit-pp-layers");
+        if (args.intOption("tp") != null || llm != null || vit != null) {
+            Map<String, Object> parallel = new LinkedHashMap<>();
+            parallel.put("tp", args.intOption("tp") == null ? 1L : (long) args.intOption("tp"));
+            putIf(parallel, "llmPpLayers", llm);
+            putIf(parallel, "vitPpLayers", vit);
             body.put("parallel", parallel);
         }
-        putIf(body, "output_format", args.option("output-format"));
+        putIf(body, "outputFormat", args.option("output-format"));
         String response = api.send(api.request(s.convertUrl() + "/v1/checkpoints")
                 .header("Content-Type", "application/json").header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(Json.write(body))).build());
+        Map<String, Object> r = Json.object(response);
+        String id = firstNonNull(Json.str(r, "conversionId"), Json.str(r, "conversion_id"), Json.str(r, "id"));
         if (args.flag("json")) {
             out.println(response);
         } else {
-            Map<String, Object> r = Json.object(response);
-            String id = firstNonNull(Json.str(r, "conversion_id"), Json.str(r, "id"), Json.str(r, "conversionId"));
             out.println(id != null ? id : response);
-            if (!s.quiet()) {
-                err.println("refresh of " + rest.get(1) + " requested");
+        }
+        if (!s.quiet()) {
+            err.println("refresh of " + rest.get(1) + " requested" + (id == null ? "" : " as " + id));
+        }
+        return args.flag("wait") && id != null ? awaitConversion(api, id, timeout(args)) : ExitCodes.OK;
+    }
+
+    /** Polls the conversion's status, printing phase changes and progress, until it is ready or failed. */
+    private int awaitConversion(Api api, String id, java.time.Duration timeout) {
+        long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
+        String shown = null;
+        while (true) {
+            Map<String, Object> st = Json.object(api.send(api.request(api.settings().convertUrl()
+                    + "/v1/checkpoints/" + enc(id)).GET().build()));
+            String state = String.valueOf(Json.str(st, "state"));
+            String line = state + (st.get("phase") == null ? "" : " · " + Json.str(st, "phase"))
+                    + (st.get("shardsTotal") instanceof Long t && t > 0 ? " · shards " + Json.str(st, "shardsDone")
+                    + "/" + t : "");
+            if (!line.equals(shown) && !api.settings().quiet()) {
+                err.println(line);
+                shown = line;
+            }
+            if (state.equals("READY")) {
+                out.println("version " + Json.str(st, "version"));
+                return ExitCodes.OK;
+            }
+            if (state.equals("FAILED")) {
+                err.println("conversion failed: " + Json.str(st, "code") + ": " + Json.str(st, "reason"));
+                return ExitCodes.JOB_FAILED;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new CliException(ExitCodes.TIMEOUT, "conversion " + id + " still " + state
+                        + " (follow it with: vlmesh checkpoint status " + id + ")");
+            }
+            try {
+                Thread.sleep(1000); // convert-service offers no stream of a conversion; poll its status
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CliException(ExitCodes.UNAVAILABLE, "interrupted");
             }
         }
-        return ExitCodes.OK;
     }
 
     private static Object layers(Args args, String name) {
@@ -300,6 +349,17 @@ public final class Main {
         }
         throw new CliException(ExitCodes.USAGE, "--" + name + " must be a JSON list of lists of layer counts, "
                 + "e.g. '[[6,8,8,6]]'");
+    }
+
+    private static java.time.Duration timeout(Args args) {
+        Double s = args.doubleOption("timeout");
+        if (s == null) {
+            return null;
+        }
+        if (s <= 0) {
+            throw new CliException(ExitCodes.USAGE, "--timeout must be a positive number of seconds");
+        }
+        return java.time.Duration.ofMillis((long) (s * 1000));
     }
 
     private static void putIf(Map<String, Object> m, String k, Object v) {

@@ -25,16 +25,19 @@ final class Watcher {
     private final PrintStream err;
     private final boolean quiet;
 
+    private final long deadlineNanos;
     private long lastEventId;
     private boolean printedDeltas;
     private boolean printedSegments;
     private boolean atLineStart = true;
 
-    Watcher(Api api, PrintStream out, PrintStream err) {
+    /** @param timeout how long to wait for the job to end, or null for no limit */
+    Watcher(Api api, PrintStream out, PrintStream err, Duration timeout) {
         this.api = api;
         this.out = out;
         this.err = err;
         this.quiet = api.settings().quiet();
+        this.deadlineNanos = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
     }
 
     /** Streams until the job ends; returns the exit code for its outcome. */
@@ -48,11 +51,12 @@ final class Watcher {
                 b.header("Last-Event-ID", Long.toString(lastEventId));
             }
             long before = lastEventId;
+            checkDeadline(jobId);
             try {
                 HttpResponse<InputStream> r = api.client().send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
                 int status = r.statusCode();
                 if (status == 200) {
-                    Integer outcome = follow(r.body());
+                    Integer outcome = followUntilDeadline(r.body(), jobId);
                     if (outcome != null) {
                         return outcome;
                     }
@@ -86,6 +90,38 @@ final class Watcher {
                 err.println("(stream interrupted; resuming after event " + lastEventId + ")");
             }
             pause(Math.min(5000, 250L * failures));
+        }
+    }
+
+    private void checkDeadline(String jobId) {
+        if (System.nanoTime() > deadlineNanos) {
+            newline();
+            throw new CliException(ExitCodes.TIMEOUT, "job " + jobId + " did not end within the timeout "
+                    + "(it keeps running; follow it with: vlmesh watch " + jobId + ")");
+        }
+    }
+
+    /** {@link #follow}, with the stream closed from a timer at the deadline so a silent stream cannot hang us. */
+    private Integer followUntilDeadline(InputStream body, String jobId) throws IOException {
+        if (deadlineNanos == Long.MAX_VALUE) {
+            return follow(body);
+        }
+        long left = Math.max(1, deadlineNanos - System.nanoTime());
+        Thread timer = Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(Duration.ofNanos(left));
+                body.close();
+            } catch (InterruptedException | IOException ignored) {
+                // finished in time, or already closed
+            }
+        });
+        try {
+            return follow(body);
+        } catch (IOException e) {
+            checkDeadline(jobId);
+            throw e;
+        } finally {
+            timer.interrupt();
         }
     }
 

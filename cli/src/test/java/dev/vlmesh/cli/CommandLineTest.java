@@ -63,13 +63,24 @@ class CommandLineTest {
         List<String> bodies = new CopyOnWriteArrayList<>();
         List<String> keys = new CopyOnWriteArrayList<>();
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        java.util.concurrent.atomic.AtomicInteger polls = new java.util.concurrent.atomic.AtomicInteger();
         server.createContext("/v1/checkpoints", ex -> {
-            bodies.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-            keys.add(ex.getRequestHeaders().getFirst("X-API-Key"));
-            byte[] answer = "{\"conversion_id\":\"conv_123\",\"status\":\"requested\"}".getBytes();
+            String answer;
+            if (ex.getRequestMethod().equals("POST")) {
+                bodies.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+                keys.add(ex.getRequestHeaders().getFirst("X-API-Key"));
+                answer = "{\"conversionId\":\"conv_123\",\"modelName\":\"internvl3-1b\",\"state\":\"QUEUED\"}";
+            } else {
+                assertEquals("/v1/checkpoints/conv_123", ex.getRequestURI().getPath());
+                answer = polls.incrementAndGet() < 2
+                        ? "{\"conversionId\":\"conv_123\",\"state\":\"RUNNING\",\"phase\":\"convert\","
+                        + "\"shardsDone\":1,\"shardsTotal\":4}"
+                        : "{\"conversionId\":\"conv_123\",\"state\":\"READY\",\"version\":\"v7\"}";
+            }
+            byte[] bytes = answer.getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().add("Content-Type", "application/json");
-            ex.sendResponseHeaders(202, answer.length);
-            ex.getResponseBody().write(answer);
+            ex.sendResponseHeaders(ex.getRequestMethod().equals("POST") ? 202 : 200, bytes.length);
+            ex.getResponseBody().write(bytes);
             ex.close();
         });
         server.start();
@@ -77,15 +88,18 @@ class CommandLineTest {
             String url = "http://127.0.0.1:" + server.getAddress().getPort();
             Run r = run(Map.of("VLMESH_API_KEY", "secret-key"), "--convert", url, "checkpoint", "refresh",
                     "internvl3-1b", "--source-prefix", "sources/internvl3-1b/", "--tp", "2",
-                    "--llm-pp-layers", "[[6,8,8,6]]", "--vit-pp-layers", "[[24,0,0,0]]");
+                    "--llm-pp-layers", "[[6,8,8,6]]", "--vit-pp-layers", "[[24,0,0,0]]", "--wait");
             assertEquals(ExitCodes.OK, r.code(), r.err());
-            assertEquals("conv_123", r.out().strip());
+            assertEquals("conv_123\nversion v7\n", r.out());
+            assertTrue(r.err().contains("RUNNING · convert · shards 1/4"), r.err());
             assertEquals(List.of("secret-key"), keys);
+            // the fields of a CheckpointRefreshRequested, as convert-service's POST /v1/checkpoints takes them
             Object body = Json.parse(bodies.getFirst());
-            assertEquals("internvl3-1b", Json.str(body, "model"));
-            assertEquals("sources/internvl3-1b/", Json.str(body, "source_prefix"));
+            assertEquals("internvl3-1b", Json.str(body, "modelName"));
+            assertEquals("sources/internvl3-1b/", Json.str(body, "sourcePrefix"));
             assertEquals(2L, Json.at(body, "parallel.tp"));
-            assertEquals(List.of(List.of(6L, 8L, 8L, 6L)), Json.at(body, "parallel.llm_pp_layers"));
+            assertEquals(List.of(List.of(6L, 8L, 8L, 6L)), Json.at(body, "parallel.llmPpLayers"));
+            assertEquals(List.of(List.of(24L, 0L, 0L, 0L)), Json.at(body, "parallel.vitPpLayers"));
         } finally {
             server.stop(0);
         }

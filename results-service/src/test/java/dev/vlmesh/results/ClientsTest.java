@@ -162,6 +162,11 @@ class ClientsTest {
         Run unknown = cli("job", "job_nosuchjob");
         assertEquals(ExitCodes.REFUSED, unknown.code());
         assertTrue(unknown.err().contains("Job not found"), unknown.err());
+        String queued = Ids.newJobId();
+        events.submit(queued, "demo", Task.DESCRIBE, null, null, null, null);
+        Run waited = cli("watch", queued, "--timeout", "1.5");
+        assertEquals(ExitCodes.TIMEOUT, waited.code(), waited.err());
+        assertTrue(waited.err().contains("vlmesh watch " + queued), waited.err());
         Run badKey = cli("--api-key", "not-a-key", "jobs");
         assertEquals(ExitCodes.REFUSED, badKey.code());
         assertTrue(badKey.err().contains("Unauthorized"), badKey.err());

@@ -8,6 +8,7 @@ import dev.vlmesh.results.stream.JobBus;
 import dev.vlmesh.results.webhook.WebhookConfig;
 import dev.vlmesh.results.webhook.WebhookOutbox;
 import dev.vlmesh.results.webhook.WebhookSender;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -72,6 +73,9 @@ public class JobStateStore {
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
 
+    @Inject
+    MeterRegistry metrics;
+
     private volatile KafkaStreams streams;
     private volatile int partitions;
     private String applicationId;
@@ -105,6 +109,8 @@ public class JobStateStore {
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         s.setStateListener((to, from) -> LOG.infof("job state %s -> %s", from, to));
+        metrics.gauge("vlmesh.results.stream.subscribers", bus, JobBus::subscriberCount);
+        metrics.gauge("vlmesh.results.state.running", this, st -> st.running() ? 1 : 0);
         s.start();
         streams = s;
         LOG.infof("results instance '%s' consuming %s and %s (%d partitions) as %s, state in %s",

@@ -1,5 +1,6 @@
 package dev.vlmesh.results.webhook;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -42,8 +43,11 @@ public class WebhookSender {
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private final Map<Integer, Queue<Result>> results = new ConcurrentHashMap<>();
 
-    public WebhookSender(WebhookConfig config) {
+    private final MeterRegistry metrics;
+
+    public WebhookSender(WebhookConfig config, MeterRegistry metrics) {
         this.config = config;
+        this.metrics = metrics;
         this.signer = new WebhookSigner(config.masterSecret());
         this.http = HttpClient.newBuilder()
                 .connectTimeout(config.timeout())
@@ -67,6 +71,8 @@ public class WebhookSender {
             } catch (RuntimeException e) {
                 r = new Result(w, false, false, null, String.valueOf(e), Instant.now());
             }
+            metrics.counter("vlmesh.results.webhook.attempts", "outcome",
+                    r.delivered() ? "delivered" : r.permanent() ? "refused" : "failed").increment();
             results.computeIfAbsent(partition, p -> new ConcurrentLinkedQueue<>()).add(r);
             inFlight.remove(w.webhookId());
         });
