@@ -1,0 +1,1 @@
+"""vlmesh reference tooling: golden fixtures from HuggingFace transformers (issue 3)."""
