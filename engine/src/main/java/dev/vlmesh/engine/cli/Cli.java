@@ -7,6 +7,7 @@ import dev.vlmesh.engine.generate.GenerationOptions;
 import dev.vlmesh.engine.generate.GenerationRequest;
 import dev.vlmesh.engine.generate.GenerationResult;
 import dev.vlmesh.engine.generate.InternVlModel;
+import dev.vlmesh.engine.generate.TokenListener;
 import dev.vlmesh.engine.image.ImageDecodeException;
 import dev.vlmesh.engine.tokenizer.TokenizerFormatException;
 import java.io.IOException;
@@ -72,9 +73,17 @@ public final class Cli {
                     a.topP(), a.repetitionPenalty(), a.seed(), null);
             GenerationRequest.Builder b = GenerationRequest.builder(a.prompt()).options(o).systemMessage(a.system());
             a.images().forEach(b::image);
-            GenerationResult r = model.generate(b.build(), (id, text) -> {
-                out.print(text);
-                out.flush();
+            GenerationResult r = model.generate(b.build(), new TokenListener() {
+                @Override
+                public void onToken(int tokenId, String text) {
+                    out.print(text);
+                    out.flush();
+                }
+
+                @Override
+                public void onTail(String text) {
+                    out.print(text);
+                }
             }, new CancelSignal());
             out.println();
             out.flush();

@@ -7,25 +7,29 @@ import java.util.Objects;
 
 /**
  * One image (or video frame) of a request: a file, encoded bytes, a decoded RGB image, or ready model input
- * (tiles already cut and normalised, used as they are).
+ * (tiles already cut and normalised, used as they are). {@code maxTiles} overrides the request's tile budget for
+ * this image (0 = use {@link GenerationOptions#maxTiles()}); video frames are always one tile.
  */
 public sealed interface ImageInput {
 
-    record File(Path path) implements ImageInput {
+    record File(Path path, int maxTiles) implements ImageInput {
         public File {
             Objects.requireNonNull(path, "path");
+            checkTiles(maxTiles);
         }
     }
 
-    record Bytes(byte[] data) implements ImageInput {
+    record Bytes(byte[] data, int maxTiles) implements ImageInput {
         public Bytes {
             Objects.requireNonNull(data, "data");
+            checkTiles(maxTiles);
         }
     }
 
-    record Decoded(RgbImage image) implements ImageInput {
+    record Decoded(RgbImage image, int maxTiles) implements ImageInput {
         public Decoded {
             Objects.requireNonNull(image, "image");
+            checkTiles(maxTiles);
         }
     }
 
@@ -35,19 +39,42 @@ public sealed interface ImageInput {
         }
     }
 
+    /** The per-image tile budget, 0 when the request's applies. */
+    default int maxTiles() {
+        return 0;
+    }
+
     static ImageInput file(Path path) {
-        return new File(path);
+        return new File(path, 0);
+    }
+
+    static ImageInput file(Path path, int maxTiles) {
+        return new File(path, maxTiles);
     }
 
     static ImageInput bytes(byte[] data) {
-        return new Bytes(data);
+        return new Bytes(data, 0);
+    }
+
+    static ImageInput bytes(byte[] data, int maxTiles) {
+        return new Bytes(data, maxTiles);
     }
 
     static ImageInput decoded(RgbImage image) {
-        return new Decoded(image);
+        return new Decoded(image, 0);
+    }
+
+    static ImageInput decoded(RgbImage image, int maxTiles) {
+        return new Decoded(image, maxTiles);
     }
 
     static ImageInput pixels(PixelValues pixels) {
         return new Pixels(pixels);
+    }
+
+    private static void checkTiles(int maxTiles) {
+        if (maxTiles < 0 || maxTiles > 12) {
+            throw new IllegalArgumentException("maxTiles must be in 0..12 (0 = the request's), got " + maxTiles);
+        }
     }
 }

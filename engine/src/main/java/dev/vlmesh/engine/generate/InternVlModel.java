@@ -168,7 +168,9 @@ public final class InternVlModel implements AutoCloseable {
         List<PixelValues> parts = new ArrayList<>();
         List<Integer> tiles = new ArrayList<>();
         for (ImageInput image : request.images()) {
-            PixelValues pv = pixels(pre, image, false);
+            ImagePreprocessor own = image.maxTiles() > 0 && image.maxTiles() != maxTiles
+                    ? new ImagePreprocessor(config.imageSize(), image.maxTiles(), options.imageLimits()) : pre;
+            PixelValues pv = pixels(own, image, false);
             parts.add(pv);
             tiles.add(pv.tiles());
         }
@@ -207,7 +209,7 @@ public final class InternVlModel implements AutoCloseable {
         checkContext(ids.length);
         PixelValues pixels = parts.isEmpty() ? null
                 : parts.size() == 1 ? parts.get(0) : ImagePreprocessor.concat(parts);
-        return new PreparedInput(ids, pixels, imageTokens, System.nanoTime() - t0);
+        return new PreparedInput(ids, pixels, null, imageTokens, System.nanoTime() - t0);
     }
 
     private PixelValues pixels(ImagePreprocessor pre, ImageInput input, boolean frame) throws IOException {
@@ -277,7 +279,8 @@ public final class InternVlModel implements AutoCloseable {
         enter();
         try {
             checkContext(input.tokenIds().length);
-            input = PreparedInput.of(input.tokenIds(), input.pixels(), imageTokenId);
+            input = new PreparedInput(input.tokenIds(), input.pixels(), input.imageFeatures(),
+                    PreparedInput.of(input.tokenIds(), null, imageTokenId).imageTokens(), 0);
             float[] features = encodeImages(input, CancelSignal.none());
             KvCache cache = new KvCache(config.text(), input.tokenIds().length);
             DecoderWorkspace ws = prefill(input.tokenIds(), features, cache, CancelSignal.none());
@@ -301,7 +304,7 @@ public final class InternVlModel implements AutoCloseable {
             }
         }
         if (imageTokens != in.imageTokens()) {
-            in = new PreparedInput(ids, in.pixels(), imageTokens, in.preprocessNanos());
+            in = new PreparedInput(ids, in.pixels(), in.imageFeatures(), imageTokens, in.preprocessNanos());
         }
         int maxNew = Math.min(o.maxNewTokens(), maxContext() - ids.length);
         long seed = o.seed() != null ? o.seed() : new SecureRandom().nextLong();
@@ -356,6 +359,10 @@ public final class InternVlModel implements AutoCloseable {
             llm.forward(ws);
             logits = ws.logits;
         }
+        String tail = text.finish();
+        if (!tail.isEmpty()) {
+            listener.onTail(tail);
+        }
         long t3 = System.nanoTime();
         int[] generated = Arrays.copyOf(out, n);
         String answer = tokenizer.decode(generated, true).strip();
@@ -365,6 +372,14 @@ public final class InternVlModel implements AutoCloseable {
     }
 
     private float[] encodeImages(PreparedInput in, CancelSignal cancel) {
+        if (in.imageFeatures() != null) {
+            int d = config.text().hiddenSize();
+            if (in.imageFeatures().length != (long) in.imageTokens() * d) {
+                throw new IllegalArgumentException("the prompt has " + in.imageTokens() + " image tokens but "
+                        + in.imageFeatures().length + " feature values were given (hidden size " + d + ")");
+            }
+            return in.imageFeatures();
+        }
         if (in.pixels() == null) {
             if (in.imageTokens() != 0) {
                 throw new IllegalArgumentException("the prompt has " + in.imageTokens() + " image tokens but no pixels");

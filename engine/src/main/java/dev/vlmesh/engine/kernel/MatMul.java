@@ -25,8 +25,11 @@ import jdk.incubator.vector.VectorSpecies;
 public final class MatMul {
     static final VectorSpecies<Float> F = Widen.F;
     static final int L = Widen.L;
-    /** Rows of x per register tile. */
-    static final int MR = 6;
+    /**
+     * Rows of x per register tile: 6 (12 accumulators) with AVX-512's 32 vector registers, 4 (8 accumulators) with
+     * AVX2's 16, where C2 spills a 6-row tile and runs it at half the speed.
+     */
+    static final int MR = F.vectorBitSize() >= 512 ? 6 : 4;
     /** Columns (output features) per register tile: two vectors. */
     static final int NR = 2 * L;
     /** Depth of one packed weight slab. */
@@ -166,14 +169,14 @@ public final class MatMul {
                     int c0 = col0 + p * NR;
                     int cv = Math.min(NR, col1 - c0);
                     if (rv == MR && cv == NR) {
-                        kernel(packedA, ao, pb, p * KC * NR, kl, y, r0 * out + c0, out);
+                        tile(packedA, ao, pb, p * KC * NR, kl, y, r0 * out + c0, out);
                     } else {
                         for (int r = 0; r < MR; r++) {
                             for (int c = 0; c < NR; c++) {
                                 tl[r * NR + c] = r < rv && c < cv ? y[(r0 + r) * out + c0 + c] : 0f;
                             }
                         }
-                        kernel(packedA, ao, pb, p * KC * NR, kl, tl, 0, NR);
+                        tile(packedA, ao, pb, p * KC * NR, kl, tl, 0, NR);
                         for (int r = 0; r < rv; r++) {
                             System.arraycopy(tl, r * NR, y, (r0 + r) * out + c0, cv);
                         }
@@ -230,7 +233,55 @@ public final class MatMul {
     }
 
     /** C[MR, NR] (row stride ldc) += A-strip · B-panel over kl steps. */
-    static void kernel(float[] a, int ao, float[] b, int bo, int kl, float[] c, int co, int ldc) {
+    static void tile(float[] a, int ao, float[] b, int bo, int kl, float[] c, int co, int ldc) {
+        if (MR == 6) {
+            kernel6(a, ao, b, bo, kl, c, co, ldc);
+        } else {
+            kernel4(a, ao, b, bo, kl, c, co, ldc);
+        }
+    }
+
+    static void kernel4(float[] a, int ao, float[] b, int bo, int kl, float[] c, int co, int ldc) {
+        int c1 = co + ldc;
+        int c2 = c1 + ldc;
+        int c3 = c2 + ldc;
+        FloatVector r00 = FloatVector.fromArray(F, c, co);
+        FloatVector r01 = FloatVector.fromArray(F, c, co + L);
+        FloatVector r10 = FloatVector.fromArray(F, c, c1);
+        FloatVector r11 = FloatVector.fromArray(F, c, c1 + L);
+        FloatVector r20 = FloatVector.fromArray(F, c, c2);
+        FloatVector r21 = FloatVector.fromArray(F, c, c2 + L);
+        FloatVector r30 = FloatVector.fromArray(F, c, c3);
+        FloatVector r31 = FloatVector.fromArray(F, c, c3 + L);
+        for (int k = 0; k < kl; k++) {
+            int bk = bo + k * NR;
+            int ak = ao + k * 4;
+            FloatVector b0 = FloatVector.fromArray(F, b, bk);
+            FloatVector b1 = FloatVector.fromArray(F, b, bk + L);
+            FloatVector av = FloatVector.broadcast(F, a[ak]);
+            r00 = av.fma(b0, r00);
+            r01 = av.fma(b1, r01);
+            av = FloatVector.broadcast(F, a[ak + 1]);
+            r10 = av.fma(b0, r10);
+            r11 = av.fma(b1, r11);
+            av = FloatVector.broadcast(F, a[ak + 2]);
+            r20 = av.fma(b0, r20);
+            r21 = av.fma(b1, r21);
+            av = FloatVector.broadcast(F, a[ak + 3]);
+            r30 = av.fma(b0, r30);
+            r31 = av.fma(b1, r31);
+        }
+        r00.intoArray(c, co);
+        r01.intoArray(c, co + L);
+        r10.intoArray(c, c1);
+        r11.intoArray(c, c1 + L);
+        r20.intoArray(c, c2);
+        r21.intoArray(c, c2 + L);
+        r30.intoArray(c, c3);
+        r31.intoArray(c, c3 + L);
+    }
+
+    static void kernel6(float[] a, int ao, float[] b, int bo, int kl, float[] c, int co, int ldc) {
         int c1 = co + ldc;
         int c2 = c1 + ldc;
         int c3 = c2 + ldc;
@@ -250,7 +301,7 @@ public final class MatMul {
         FloatVector r51 = FloatVector.fromArray(F, c, c5 + L);
         for (int k = 0; k < kl; k++) {
             int bk = bo + k * NR;
-            int ak = ao + k * MR;
+            int ak = ao + k * 6;
             FloatVector b0 = FloatVector.fromArray(F, b, bk);
             FloatVector b1 = FloatVector.fromArray(F, b, bk + L);
             FloatVector av = FloatVector.broadcast(F, a[ak]);
