@@ -1,23 +1,43 @@
 package dev.vlmesh.ingest;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
-import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasItems;
 
 import dev.vlmesh.testing.LocalStackResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
+/** Health (broker, store, job ledger), the OpenAPI document and Swagger UI, and metrics, with the shipped config. */
 @QuarkusTest
 @QuarkusTestResource(value = LocalStackResource.class, restrictToAnnotatedClass = true)
 class ReadinessTest {
 
     @Test
-    void readyWhenBrokerAndStoreAnswer() {
+    void readyWhenBrokerStoreAndLedgerAnswer() {
         given().when().get("/q/health/ready").then()
                 .statusCode(200)
                 .body("status", equalTo("UP"))
-                .body("checks.name", hasItem("object-store"));
+                .body("checks.name", hasItems("object-store", "job-ledger", "Kafka connection health check"));
+    }
+
+    @Test
+    void openApiDescribesEveryEndpoint() {
+        given().accept("application/json").when().get("/q/openapi").then().statusCode(200)
+                .body("paths.keySet()", hasItems("/v1/jobs", "/v1/batches", "/v1/uploads", "/v1/uploads/{id}",
+                        "/v1/uploads/{id}/complete"))
+                .body("paths.'/v1/jobs'.post.requestBody.content.keySet()", hasItems("multipart/form-data",
+                        "application/json"));
+        given().when().get("/q/swagger-ui/").then().statusCode(200).body(containsString("swagger"));
+    }
+
+    @Test
+    void demoKeyWorksWithTheShippedConfiguration() {
+        given().header("X-API-Key", "vlmesh-demo-key").contentType("application/json")
+                .body("{\"task\":\"chat\",\"prompt\":\"hello\"}").when().post("/v1/jobs").then().statusCode(202);
+        given().when().get("/q/metrics").then().statusCode(200)
+                .body(containsString("vlmesh_ingest_jobs_accepted_total{source=\"json\"}"));
     }
 }

@@ -1,0 +1,35 @@
+package dev.vlmesh.ingest.jobs;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.vlmesh.events.JobSubmitted;
+import dev.vlmesh.events.MediaRef;
+import java.time.Instant;
+import java.util.List;
+
+/** The 202 body: the job's id, what was accepted, and where to follow it (results-service). */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record JobAccepted(String id, String object, String status, String task, String model, String modelVersion,
+                          String customId, String batchId, Instant createdAt, List<MediaSummary> media, Links links) {
+
+    /** @param status the job's state at results-service; @param events its server-sent event stream */
+    public record Links(String status, String events) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record MediaSummary(String sha256, String kind, String format, long sizeBytes, int width, int height,
+                               Double durationSeconds, Long frameCount) {
+        static MediaSummary of(MediaRef r) {
+            return new MediaSummary(r.sha256(), r.kind().name(), r.format(), r.sizeBytes(), r.width(), r.height(),
+                    r.durationSeconds(), r.frameCount());
+        }
+    }
+
+    public static JobAccepted of(JobSubmitted e, String resultsBaseUrl) {
+        String base = resultsBaseUrl.endsWith("/") ? resultsBaseUrl.substring(0, resultsBaseUrl.length() - 1)
+                : resultsBaseUrl;
+        String self = base + "/v1/jobs/" + e.jobId();
+        return new JobAccepted(e.jobId(), "job", "queued", e.task().wire(), e.model(), e.modelVersion(), e.customId(),
+                e.batchId(), e.time(), e.media().stream().map(MediaSummary::of).toList(),
+                new Links(self, self + "/events"));
+    }
+}

@@ -1,0 +1,55 @@
+package dev.vlmesh.ingest.uploads;
+
+import com.fasterxml.jackson.annotation.JsonAlias;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** Bodies of the upload endpoints. */
+public final class UploadRequests {
+    private UploadRequests() {
+    }
+
+    /**
+     * {@code POST /v1/uploads}.
+     *
+     * @param sizeBytes exact size of the file to upload
+     * @param sha256    its SHA-256 (hex); the upload is refused at verification if the content differs
+     * @param filename  informational only: the type is always read from the content
+     */
+    public record CreateUpload(@JsonAlias("size_bytes") Long sizeBytes, String sha256, String filename) {
+    }
+
+    /** One presigned part URL. */
+    public record PartUrl(int partNumber, long sizeBytes, String url) {
+    }
+
+    /**
+     * The answer to {@code POST /v1/uploads}: PUT the file to {@code url} (single) or each part to its URL
+     * (multipart, then {@code POST complete} with the parts' ETags, or just reference the upload in a job: ingest
+     * completes it when every part is there).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record UploadTicket(String uploadId, String state, long sizeBytes, String sha256, boolean multipart,
+                               String method, String url, Map<String, String> headers, Long partSizeBytes,
+                               List<PartUrl> parts, String completeUrl, Instant expiresAt, String self) {
+    }
+
+    /** {@code POST /v1/uploads/{id}/complete}: the ETag each part PUT answered with. */
+    public record CompleteUpload(List<CompletedPart> parts) {
+    }
+
+    public record CompletedPart(@JsonAlias("part_number") Integer partNumber, String etag) {
+    }
+
+    /** {@code GET /v1/uploads/{id}}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record UploadStatus(String uploadId, String state, long sizeBytes, String sha256, boolean multipart,
+                               int parts, Instant createdAt, Instant expiresAt, String mediaSha256) {
+        static UploadStatus of(UploadRecord r) {
+            return new UploadStatus(r.uploadId(), r.state(), r.sizeBytes(), r.sha256(), r.multipart(), r.parts(),
+                    r.createdAt(), r.expiresAt(), r.mediaSha256());
+        }
+    }
+}
