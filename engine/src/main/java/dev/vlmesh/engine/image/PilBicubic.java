@@ -7,7 +7,10 @@ package dev.vlmesh.engine.image;
  * (int)(center + support + 0.5))} clipped to the image, with {@code center = (x + 0.5) * in / out}; weights are
  * normalised to sum 1, then turned into 22-bit fixed point rounding half away from zero; the accumulator starts at
  * 2^21 and the result is {@code acc >> 22} clamped to [0, 255]. The horizontal pass runs first (over just the rows
- * the vertical pass reads) into an 8-bit intermediate; a pass is skipped when its size does not change.
+ * the vertical pass reads) into an 8-bit intermediate — except that Pillow 12 runs the vertical pass first for an image
+ * more than 100 times taller than wide whose height shrinks (measured against Pillow on both sides of the boundary:
+ * 3×300 and 2×201→8×202 go horizontal first, 3×301 and 2×201→8×200 vertical first). A pass is skipped when its size
+ * does not change.
  */
 public final class PilBicubic {
     private static final int PRECISION_BITS = 32 - 8 - 2;
@@ -88,6 +91,10 @@ public final class PilBicubic {
             return in;
         }
         Taps vTaps = taps(in.height(), outHeight);
+        if (horizontal && vertical && in.height() > 100L * in.width() && outHeight < in.height()) {
+            RgbImage tall = verticalPass(in, vTaps, 0, outHeight);
+            return horizontalPass(tall, outWidth, 0, outHeight);
+        }
         RgbImage src = in;
         int rowOffset = 0;
         if (horizontal) {
