@@ -21,6 +21,12 @@ public final class WorkerMain {
     }
 
     public static void main(String[] args) throws Exception {
+        if (System.getProperty("java.util.logging.manager") == null) {
+            // outside Quarkus nobody configures JBoss LogManager: log through plain JUL to stderr, one line each
+            System.setProperty("org.jboss.logging.provider", "jdk");
+            System.setProperty("java.util.logging.SimpleFormatter.format",
+                    "%1$tT.%1$tL %4$-7s [%3$s] %5$s%6$s%n");
+        }
         URL props = WorkerMain.class.getClassLoader().getResource("application.properties");
         SmallRyeConfigBuilder b = new SmallRyeConfigBuilder().addDefaultSources().addDefaultInterceptors();
         if (props != null) {

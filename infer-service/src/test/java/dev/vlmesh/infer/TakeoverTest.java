@@ -13,7 +13,6 @@ import dev.vlmesh.events.TokenDelta;
 import dev.vlmesh.testing.LocalStackExtension;
 import dev.vlmesh.testing.TestStack;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,8 +23,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A worker JVM killed with SIGKILL in the middle of a job: another worker of the group takes the partition over,
- * runs the job again as attempt 2 and publishes exactly one completed event.
+ * A worker JVM killed with SIGKILL in the middle of a job (after it published deltas): another worker of the group
+ * takes the partition over, runs the job again as attempt 2 and publishes exactly one completed event. The job asks
+ * for far more tokens than the killed worker can make before the kill on any machine; to keep the test short the
+ * survivor's attempt is then cancelled, which completes it with its partial text.
  */
 @ExtendWith(LocalStackExtension.class)
 class TakeoverTest {
@@ -35,15 +36,11 @@ class TakeoverTest {
     @Test
     void aKilledWorkersJobIsFinishedByAnotherExactlyOnce(TestStack stack) throws Exception {
         Map<String, String> config = TestWorkers.base(stack);
-        int maxNew = Integer.getInteger("vlmesh.test.takeover.tokens", 200);
+        int maxNew = 4000;
         Path log = Path.of("target", "takeover-child-" + stack.namespace() + ".log");
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules", "jdk.incubator.vector",
-                // C1 only: the Vector API kernels run without intrinsics, so the child's job is slow enough to kill
-                // midway while the child otherwise behaves like any worker
-                "-XX:TieredStopAtLevel=1",
-                "-Djava.util.logging.manager=org.jboss.logmanager.LogManager"));
+                "--add-modules", "jdk.incubator.vector"));
         config.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-Dvlmesh.infer.worker-id=doomed");
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), WorkerMain.class.getName()));
@@ -62,10 +59,16 @@ class TakeoverTest {
 
             config.put("vlmesh.infer.worker-id", "survivor");
             try (InferWorker survivor = new InferWorker(TestWorkers.settings(config), new SimpleMeterRegistry())) {
+                stack.await(stack.topics().jobEvents(), r -> JobsClient.decode(r) instanceof TokenDelta d
+                        && d.jobId().equals(job.jobId()) && d.attempt() == 2, 1, WAIT);
+                jobs.cancel(job.jobId());
                 List<JobEvent> events = jobs.awaitTerminal(job.jobId(), WAIT);
                 JobCompleted done = assertInstanceOf(JobCompleted.class, events.getLast());
                 assertEquals("survivor", done.workerId());
                 assertEquals(2, done.attempt());
+                assertEquals("cancelled", done.finishReason());
+                assertTrue(events.stream().anyMatch(e -> e instanceof TokenDelta d && d.attempt() == 1),
+                        "the killed worker had already streamed deltas");
                 List<JobStarted> starts = events.stream().filter(JobStarted.class::isInstance)
                         .map(JobStarted.class::cast).toList();
                 assertEquals(List.of("doomed", "survivor"), starts.stream().map(JobStarted::workerId).toList());
@@ -77,7 +80,8 @@ class TakeoverTest {
                 }
                 assertEquals(done.text(), second.stream().map(TokenDelta::text).reduce("", String::concat));
                 String reference = Fixtures.expectedText(Fixtures.MODEL_A, Fixtures.SINGLE_CASE, maxNew);
-                assertTrue(done.text().startsWith(reference), "greedy text continues the reference: " + done.text());
+                assertTrue(done.text().startsWith(reference) || reference.startsWith(done.text()),
+                        "the greedy text so far follows the reference: " + done.text());
 
                 // nothing more arrives: one completed event, ever
                 JobSubmitted after = jobs.submit(jobs.job("Describe.", List.of(image), 2, 1));
@@ -89,9 +93,5 @@ class TakeoverTest {
                 child.destroyForcibly();
             }
         }
-    }
-
-    static String classpath() {
-        return String.join(File.pathSeparator, System.getProperty("java.class.path"));
     }
 }

@@ -38,6 +38,10 @@ public final class ControlListener implements AutoCloseable {
         this.consumer = new KafkaConsumer<>(p);
         List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                 .map(i -> new TopicPartition(topic, i.partition())).toList();
+        if (parts.isEmpty()) {
+            consumer.close();
+            throw new IllegalStateException("topic " + topic + " does not exist (create the topics first)");
+        }
         consumer.assign(parts);
         Map<TopicPartition, Long> since = new HashMap<>();
         long from = System.currentTimeMillis() - lookbackMs;

@@ -101,6 +101,9 @@ public final class ModelManager implements AutoCloseable {
             consumer = new KafkaConsumer<>(p);
             List<TopicPartition> parts = consumer.partitionsFor(eventsTopic, Duration.ofSeconds(30)).stream()
                     .map(i -> new TopicPartition(eventsTopic, i.partition())).toList();
+            if (parts.isEmpty()) {
+                throw new IllegalStateException("topic " + eventsTopic + " does not exist (create the topics first)");
+            }
             consumer.assign(parts);
             // positions first: a version announced while the newest one loads is not missed
             Map<TopicPartition, Long> ends = consumer.endOffsets(parts, Duration.ofSeconds(30));

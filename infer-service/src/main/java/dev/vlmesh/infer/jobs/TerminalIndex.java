@@ -63,6 +63,10 @@ public final class TerminalIndex implements AutoCloseable {
         this.consumer = new KafkaConsumer<>(p);
         this.partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                 .map(i -> new TopicPartition(topic, i.partition())).toList();
+        if (partitions.isEmpty()) {
+            consumer.close();
+            throw new IllegalStateException("topic " + topic + " does not exist (create the topics first)");
+        }
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
         this.thread = Thread.ofPlatform().name("terminal-index").daemon().start(this::run);
