@@ -1,13 +1,11 @@
 package dev.vlmesh.engine.image;
 
-import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.util.Iterator;
 
 /**
  * WebP to RGB as Pillow gives it (alpha dropped, not composited). Lossy frames ({@code VP8 } chunks) go through
@@ -139,11 +137,9 @@ final class WebpDecoder {
     }
 
     private static RgbImage decodeWithImageIo(byte[] data) throws ImageDecodeException {
-        Iterator<ImageReader> it = ImageIO.getImageReadersByFormatName("webp");
-        if (!it.hasNext()) {
-            throw new ImageDecodeException("no WebP decoder on the class path");
-        }
-        ImageReader reader = it.next();
+        // The plugin is instantiated directly: the ImageIO registry may not see it under an application class
+        // loader (a Quarkus service, for instance).
+        ImageReader reader = new com.twelvemonkeys.imageio.plugins.webp.WebPImageReaderSpi().createReaderInstance(null);
         try (MemoryCacheImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(data))) {
             reader.setInput(in, true, true);
             BufferedImage img = reader.read(0);
