@@ -10,7 +10,8 @@ import java.util.List;
  * A read-only 2-D weight [rows, cols], row-major, made of one or more row blocks that each live in their own memory
  * segment (usually a slice of a memory-mapped checkpoint) and may each have their own dtype. Row blocks let the model
  * fuse matrices stored separately (q/k/v, gate/up) into one kernel call, and split fused ones (a stored qkv) without
- * copying. Rows are the output features of a linear layer, as in PyTorch's {@code [out, in]} layout.
+ * copying. Rows are the output features of a linear layer, as in PyTorch's {@code [out, in]} layout. Kernels read
+ * the segments from several threads, so they must belong to a shared or global arena.
  */
 public final class WeightMatrix {
     static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
