@@ -33,6 +33,8 @@ public final class GenericMappers {
                 case NotAllowedException n -> Problem.of(405, "method-not-allowed", "Method not allowed",
                         "this path does not accept that method");
                 default -> switch (status) {
+                    case 400 -> Problem.of(400, "invalid-request", "Invalid request", "the request body could not "
+                            + "be read: check the Content-Type and the encoding (multipart needs its boundary)");
                     case 404 -> Problem.of(404, "not-found", "Not found", "no such resource; see /q/openapi");
                     case 413 -> Problem.of(413, "request-too-large", "Request too large", "the request body is over "
                             + "the limit for direct uploads; send large media through POST /v1/uploads");
