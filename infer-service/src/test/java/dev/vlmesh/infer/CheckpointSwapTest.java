@@ -86,8 +86,8 @@ class CheckpointSwapTest {
         config.put("vlmesh.infer.batch.max-size", "2");
         String question = Fixtures.question(Fixtures.MODEL_A, Fixtures.SINGLE_CASE);
         Map<String, String> expected = Map.of(
-                "v1", Fixtures.expectedText(Fixtures.MODEL_A, Fixtures.SINGLE_CASE, 8),
-                "v2", Fixtures.expectedText(Fixtures.MODEL_B, Fixtures.SINGLE_CASE, 8));
+                "v1", Fixtures.expectedText(Fixtures.MODEL_A, Fixtures.SINGLE_CASE, 4),
+                "v2", Fixtures.expectedText(Fixtures.MODEL_B, Fixtures.SINGLE_CASE, 4));
         assertTrue(!expected.get("v1").equals(expected.get("v2")), "the two versions answer differently");
 
         try (InferWorker worker = new InferWorker(TestWorkers.settings(config), new SimpleMeterRegistry());
@@ -96,12 +96,12 @@ class CheckpointSwapTest {
             assertEquals("v1", worker.models().get().versions().current().map(ModelRuntime::version).orElseThrow());
             MediaRef image = jobs.upload(Fixtures.image(Fixtures.SINGLE_IMAGE));
             List<JobSubmitted> submitted = new ArrayList<>();
-            for (int i = 0; i < 24; i++) {
-                if (i == 8) {
+            for (int i = 0; i < 10; i++) {
+                if (i == 4) {
                     publishVersion(stack, Fixtures.model(Fixtures.MODEL_B), "v2");
                     announce(stack, "v2");
                 }
-                submitted.add(jobs.submit(jobs.job(question, List.of(image), 8, 1)));
+                submitted.add(jobs.submit(jobs.job(question, List.of(image), 4, 1)));
                 Thread.sleep(150); // a steady stream, not a burst
             }
             long deadline = System.nanoTime() + WAIT.toNanos();
@@ -110,9 +110,9 @@ class CheckpointSwapTest {
                 Thread.sleep(50); // polling the worker's state; there is no event for "installed"
             }
             for (int i = 0; i < 2; i++) {
-                submitted.add(jobs.submit(jobs.job(question, List.of(image), 8, 1)));
+                submitted.add(jobs.submit(jobs.job(question, List.of(image), 4, 1)));
             }
-            JobSubmitted pinned = jobs.job(question, List.of(image), 8, 1);
+            JobSubmitted pinned = jobs.job(question, List.of(image), 4, 1);
             pinned = new JobSubmitted(pinned.schemaVersion(), pinned.eventId(), pinned.time(), pinned.jobId(),
                     pinned.tenantId(), null, null, pinned.task(), pinned.prompt(), pinned.media(), pinned.options(),
                     MODEL, "v1", 0, null);

@@ -34,7 +34,7 @@ public final class WorkerMetrics {
         Gauge.builder("vlmesh.infer.queue.lag", lag, AtomicLong::get).baseUnit("records")
                 .description("records of the jobs topic not yet consumed by this worker's partitions")
                 .register(registry);
-        tokens = Counter.builder("vlmesh.infer.tokens.generated").baseUnit("tokens")
+        tokens = Counter.builder("vlmesh.infer.tokens.generated")
                 .description("tokens generated").register(registry);
         tokensPerSecond = DistributionSummary.builder("vlmesh.infer.tokens.per.second")
                 .description("decode speed of each finished generation").publishPercentiles(0.5, 0.9)
