@@ -60,6 +60,7 @@ class ClientsTest {
 
     @BeforeEach
     void publisher() {
+        Ready.await();
         if (events == null) {
             events = new Publisher(stack.producer(), stack.topics());
         }

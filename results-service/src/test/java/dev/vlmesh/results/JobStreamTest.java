@@ -47,6 +47,7 @@ class JobStreamTest {
 
     @BeforeEach
     void publisher() {
+        Ready.await();
         if (events == null) {
             events = new Publisher(stack.producer(), stack.topics());
         }

@@ -62,6 +62,7 @@ class JobsApiTest {
         if (events != null) {
             return;
         }
+        Ready.await();
         events = new Publisher(stack.producer(), stack.topics());
         beforeAll = Instant.now().minusSeconds(1);
         events.wholeJob(done, "demo", batch, "req-1", "A red ", "square and ", "a blue circle.");
@@ -95,6 +96,14 @@ class JobsApiTest {
     @AfterAll
     void close() {
         events.close();
+    }
+
+    @Test
+    void readyWhenBrokerStoreAndJobStateAnswer() {
+        given().get("/q/health/ready").then().statusCode(200)
+                .body("status", equalTo("UP"))
+                .body("checks.name", hasItem("object-store"))
+                .body("checks.name", hasItem("job-state"));
     }
 
     @Test

@@ -35,6 +35,7 @@ class WebhookTest {
 
     @Test
     void signedRetriedUntilAcceptedWithTheSameId() throws Exception {
+        Ready.await();
         String secret = given().header("X-API-Key", DEMO).get("/v1/webhooks/secret").then().statusCode(200)
                 .extract().path("secret");
         String job = Ids.newJobId();
@@ -79,6 +80,7 @@ class WebhookTest {
 
     @Test
     void failedJobsAreAnnouncedAndRefusedUrlsAreGivenUp() throws Exception {
+        Ready.await();
         String failed = Ids.newJobId();
         String refused = Ids.newJobId();
         try (WebhookReceiver receiver = new WebhookReceiver(0);

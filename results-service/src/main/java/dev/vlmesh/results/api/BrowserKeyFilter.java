@@ -33,7 +33,8 @@ public class BrowserKeyFilter implements ContainerRequestFilter {
         String key = request.getUriInfo().getQueryParameters().getFirst(QUERY_PARAM);
         if (key == null) {
             Cookie c = request.getCookies().get(COOKIE);
-            key = c == null ? null : c.getValue();
+            // the console writes the cookie with encodeURIComponent
+            key = c == null ? null : java.net.URLDecoder.decode(c.getValue(), java.nio.charset.StandardCharsets.UTF_8);
         }
         if (key != null && !key.isBlank()) {
             request.getHeaders().putSingle("X-API-Key", key.trim());

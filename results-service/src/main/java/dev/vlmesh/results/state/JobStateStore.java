@@ -268,7 +268,7 @@ public class JobStateStore {
         }
     }
 
-    static Problem.ProblemException unavailable(String state) {
+    public static Problem.ProblemException unavailable(String state) {
         return new Problem.ProblemException(Problem.of(503, "state-not-ready", "Job state not ready",
                 "results-service is loading job state (" + state + "); retry in a moment."),
                 Map.of("Retry-After", "2"));

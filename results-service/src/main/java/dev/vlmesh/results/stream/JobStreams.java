@@ -12,6 +12,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.util.Optional;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -71,7 +72,17 @@ public class JobStreams {
     private JobState awaitVisible(String tenant, String jobId, SseConnection c) {
         long deadline = System.nanoTime() + config.unknownJobGrace().toNanos();
         while (true) {
-            Optional<JobState> job = store.job(jobId).filter(j -> j.tenantId.equals(tenant));
+            Optional<JobState> job;
+            try {
+                job = store.job(jobId).filter(j -> j.tenantId.equals(tenant));
+            } catch (InvalidStateStoreException | Problem.ProblemException notReady) {
+                // restoring or rebalancing: within the grace period this is worth waiting for, like a new job
+                if (System.nanoTime() > deadline) {
+                    throw JobStateStore.unavailable("restoring");
+                }
+                pause(100);
+                continue;
+            }
             if (job.isPresent()) {
                 return job.get();
             }
@@ -84,7 +95,7 @@ public class JobStreams {
                 // deadline, so that its existence does not show in the response time
                 c.firstEvent().get(left, TimeUnit.NANOSECONDS);
                 if (store.job(jobId).filter(j -> j.tenantId.equals(tenant)).isEmpty()) {
-                    Thread.sleep(Math.max(0, (deadline - System.nanoTime()) / 1_000_000));
+                    pause((deadline - System.nanoTime()) / 1_000_000);
                 }
             } catch (TimeoutException e) {
                 // loop: one last look, then 404
@@ -94,6 +105,15 @@ public class JobStreams {
                 Thread.currentThread().interrupt();
                 throw new Problem.ProblemException(Problem.of(503, "interrupted", "Interrupted", "shutting down"));
             }
+        }
+    }
+
+    private static void pause(long ms) {
+        try {
+            Thread.sleep(Math.max(0, ms));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Problem.ProblemException(Problem.of(503, "interrupted", "Interrupted", "shutting down"));
         }
     }
 
