@@ -61,8 +61,10 @@ class RestartIT {
              WebhookReceiver receiver = new WebhookReceiver(Integer.MAX_VALUE);
              ResultsProcess a = new ResultsProcess(stack, "a", state.resolve("a"), fast);
              ResultsProcess b = new ResultsProcess(stack, "b", state.resolve("b"), silent)) {
-            a.start(START);
-            b.start(START);
+            a.launch();
+            b.launch();
+            a.awaitReady(START);
+            b.awaitReady(START);
 
             events.submit(job, "demo", Task.DESCRIBE, null, null, null, null);
             events.started(job, "demo", 1);

@@ -62,8 +62,17 @@ final class ResultsProcess implements AutoCloseable {
 
     /** Starts the JVM and waits until /q/health/ready says UP (job state restored and consuming). */
     ResultsProcess start(Duration timeout) throws Exception {
+        return launch().awaitReady(timeout);
+    }
+
+    /** Starts the JVM without waiting (start several, then wait for each). */
+    ResultsProcess launch() throws IOException {
         process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        return this;
+    }
+
+    ResultsProcess awaitReady(Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
