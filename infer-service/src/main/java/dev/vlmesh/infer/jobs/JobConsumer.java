@@ -22,6 +22,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
@@ -92,8 +93,13 @@ public final class JobConsumer implements AutoCloseable {
             try {
                 job = EventCodec.decode(r.headers(), r.value(), JobSubmitted.class);
             } catch (UnreadableRecordException e) {
-                unreadable(r, e.getMessage());
-                ctx.tracker().finish(tp, r.offset());
+                try {
+                    unreadable(r, e.getMessage());
+                    ctx.tracker().finish(tp, r.offset());
+                } catch (RuntimeException dlq) {
+                    // not finished: the commit stops before this record, which is read again after a restart
+                    LOG.errorf(dlq, "could not dead-letter %s-%d@%d", r.topic(), r.partition(), r.offset());
+                }
                 continue;
             }
             JobTask task = new JobTask(ctx, r, job, this::ended);
@@ -141,8 +147,15 @@ public final class JobConsumer implements AutoCloseable {
         if (offsets.isEmpty()) {
             return;
         }
-        consumer.commitSync(offsets, Duration.ofSeconds(10));
-        ctx.tracker().committed(offsets);
+        try {
+            consumer.commitSync(offsets, Duration.ofSeconds(10));
+            ctx.tracker().committed(offsets);
+        } catch (WakeupException e) {
+            throw e;
+        } catch (KafkaException e) {
+            // a rebalance in progress or a broker hiccup: the same offsets (or later ones) are committed next loop
+            LOG.warnf("commit of %s failed, will retry: %s", offsets, e.getMessage());
+        }
     }
 
     private void flowControl() {

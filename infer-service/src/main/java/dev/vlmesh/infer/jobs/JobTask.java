@@ -248,8 +248,10 @@ public final class JobTask implements BatchScheduler.Work {
                     session.model(), session.version(), s.workerId()), "cancelled".equals(finish) ? "cancelled"
                     : "completed")) {
                 ctx.metrics().generation(outcome, totalMs);
-                LOG.infof("job %s completed (%s): %d tokens, %d deltas, %d ms", job.jobId(), finish,
-                        outcome.completionTokens(), deltas.deltasSent(), totalMs);
+                LOG.infof("job %s completed (%s): %d tokens, %d deltas, %d ms (fetch %d, preprocess %d, vision %d, "
+                        + "prefill %d, decode %d, first token %d)", job.jobId(), finish, outcome.completionTokens(),
+                        deltas.deltasSent(), totalMs, fetchMs, outcome.preprocessMs(), outcome.visionMs(),
+                        outcome.prefillMs(), outcome.decodeMs(), outcome.timeToFirstTokenMs());
             }
         }
     }
