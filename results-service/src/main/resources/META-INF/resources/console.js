@@ -229,7 +229,7 @@ function showJob(id) {
     if (d.text !== undefined) $('answer').textContent = d.text;
     setStatus(d.status);
     showError(d.error);
-    updateListed(id, { status: d.status, text: d.text });
+    updateListed(id, d.text !== undefined ? { status: d.status, text: d.text } : { status: d.status });
     api('/v1/jobs/' + encodeURIComponent(id)).then((job) => { if (state.jobId === id) renderTimings(job); }).catch(() => {});
   };
   on('completed', end);

@@ -182,7 +182,7 @@ class ClientsTest {
             options.setBinary("/usr/bin/chromium");
             options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--disable-dev-shm-usage", "--user-data-dir=" + profile);
+                    "--disable-dev-shm-usage", "--window-size=1280,900", "--user-data-dir=" + profile);
             ChromeDriverService service = new ChromeDriverService.Builder()
                     .usingDriverExecutable(new File("/usr/bin/chromedriver")).usingAnyFreePort().build();
             browser = new ChromeDriver(service, options);
@@ -238,6 +238,15 @@ class ClientsTest {
         waitFor(b, "job listed", d -> d.findElements(By.cssSelector("#jobs tbody tr[data-id='" + id + "']"))
                 .size() == 1);
         assertTrue(b.findElement(By.id("problem")).getDomAttribute("hidden") != null, "no problem shown");
+        screenshot(b, "answer.png");
+    }
+
+    /** Keeps what the browser showed under target/console-screenshots, for a person to look at. */
+    static void screenshot(WebDriver b, String name) throws Exception {
+        Path dir = Path.of("target", "console-screenshots");
+        Files.createDirectories(dir);
+        byte[] png = ((org.openqa.selenium.TakesScreenshot) b).getScreenshotAs(org.openqa.selenium.OutputType.BYTES);
+        Files.write(dir.resolve(name), png);
     }
 
     @Test
@@ -250,6 +259,7 @@ class ClientsTest {
         assertEquals("Unsupported media", text(b, "problem-title"));
         assertTrue(text(b, "problem-detail").contains("scan.png"), text(b, "problem-detail"));
         assertTrue(text(b, "problem-status").contains("415"), text(b, "problem-status"));
+        screenshot(b, "rejected.png");
     }
 
     @Test
@@ -274,5 +284,6 @@ class ClientsTest {
         assertTrue(text(b, "job-error").contains("backend_unavailable: the worker lost its model"),
                 text(b, "job-error"));
         given().header("X-API-Key", TestKeys.DEMO).get("/v1/jobs/" + id).then().statusCode(200);
+        screenshot(b, "failed.png");
     }
 }
