@@ -24,15 +24,23 @@ public final class ComputePool implements AutoCloseable {
     }
 
     private static final int SPIN_BEFORE_PARK = 1 << 15;
+    /** Most chunks one job may have (22 bits of the state word). */
+    public static final int MAX_CHUNKS = (1 << 22) - 1;
+    private static final int COUNT_SHIFT = 22;
+    private static final int EPOCH_SHIFT = 44;
+    private static final long FIELD_MASK = (1L << 22) - 1;
 
     private final int threads;
     private final Worker[] workers;
     private final ReentrantLock submit = new ReentrantLock();
-    /** High 32 bits: job epoch; low 32 bits: next chunk to hand out. */
+    /**
+     * One word so that a single compare-and-set checks the whole job: epoch (20 bits), chunk count (22 bits) and the
+     * next chunk to hand out (22 bits). A worker that read the state of a finished job can therefore never take a
+     * chunk of the next job, whose task and count it may already see.
+     */
     private final AtomicLong state = new AtomicLong();
     private final AtomicInteger finished = new AtomicInteger();
     private volatile Task task;
-    private volatile int chunks;
     private volatile Throwable failure;
     private volatile boolean shutdown;
     private long epoch;
@@ -59,6 +67,9 @@ public final class ComputePool implements AutoCloseable {
         if (chunks <= 0) {
             return;
         }
+        if (chunks > MAX_CHUNKS) {
+            throw new IllegalArgumentException("a job may have at most " + MAX_CHUNKS + " chunks, got " + chunks);
+        }
         if (workers.length == 0 || chunks == 1 || submit.isHeldByCurrentThread()
                 || Thread.currentThread() instanceof Worker) {
             int thread = Thread.currentThread() instanceof Worker w ? w.index : 0;
@@ -73,17 +84,16 @@ public final class ComputePool implements AutoCloseable {
                 throw new IllegalStateException("compute pool is closed");
             }
             this.task = task;
-            this.chunks = chunks;
             this.failure = null;
             finished.set(0);
-            long e = ++epoch & 0x7FFF_FFFFL;
-            state.set(e << 32);
+            long e = ++epoch & 0xF_FFFFL;
+            state.set((e << EPOCH_SHIFT) | ((long) chunks << COUNT_SHIFT));
             for (Worker w : workers) {
                 if (w.sleeping) {
                     LockSupport.unpark(w);
                 }
             }
-            drain(e, task, chunks, 0);
+            drain(e, task, 0);
             int spins = 0;
             while (finished.get() < chunks) {
                 if (++spins < SPIN_BEFORE_PARK) {
@@ -108,13 +118,14 @@ public final class ComputePool implements AutoCloseable {
         }
     }
 
-    private void drain(long e, Task t, int n, int thread) {
+    private void drain(long e, Task t, int thread) {
         while (true) {
             long s = state.get();
-            if ((s >>> 32) != e) {
+            if ((s >>> EPOCH_SHIFT) != e) {
                 return;
             }
-            int c = (int) s;
+            int c = (int) (s & FIELD_MASK);
+            int n = (int) ((s >>> COUNT_SHIFT) & FIELD_MASK);
             if (c >= n) {
                 return;
             }
@@ -163,14 +174,14 @@ public final class ComputePool implements AutoCloseable {
             long seen = 0;
             int spins = 0;
             while (!shutdown) {
-                long e = state.get() >>> 32;
+                long e = state.get() >>> EPOCH_SHIFT;
                 if (e == seen) {
                     if (++spins < SPIN_BEFORE_PARK) {
                         Thread.onSpinWait();
                         continue;
                     }
                     sleeping = true;
-                    if ((state.get() >>> 32) == seen && !shutdown) {
+                    if ((state.get() >>> EPOCH_SHIFT) == seen && !shutdown) {
                         LockSupport.park(this);
                     }
                     sleeping = false;
@@ -179,10 +190,10 @@ public final class ComputePool implements AutoCloseable {
                 }
                 seen = e;
                 spins = 0;
+                // read after the state: a successful CAS in drain proves t belongs to epoch e
                 Task t = task;
-                int n = chunks;
                 if (t != null) {
-                    drain(e, t, n, index);
+                    drain(e, t, index);
                 }
             }
         }

@@ -29,6 +29,26 @@ class ComputePoolTest {
     }
 
     @Test
+    void aJobNeverRunsAChunkOfItsSuccessor() {
+        // alternate small and large jobs: a worker late for a small job must not take chunks of the next one
+        try (ComputePool pool = new ComputePool(3)) {
+            for (int job = 0; job < 200_000; job++) {
+                int n = job % 2 == 0 ? 2 : 9;
+                AtomicIntegerArray seen = new AtomicIntegerArray(n);
+                AtomicInteger done = new AtomicInteger();
+                pool.run(n, (c, t) -> {
+                    seen.incrementAndGet(c);
+                    done.incrementAndGet();
+                });
+                assertEquals(n, done.get(), "job " + job + " returned before all chunks finished");
+                for (int c = 0; c < n; c++) {
+                    assertEquals(1, seen.get(c), "job " + job + " chunk " + c);
+                }
+            }
+        }
+    }
+
+    @Test
     void aFailingChunkFailsTheJobAndThePoolStaysUsable() {
         try (ComputePool pool = new ComputePool(2)) {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> pool.run(8, (c, t) -> {
