@@ -88,7 +88,7 @@ public interface IngestConfig {
     }
 
     interface Tenants {
-        /** Sustained requests per second per tenant (batch lines count one each). */
+        /** Sustained requests per second per tenant (a batch is one request). */
         double ratePerSecond();
 
         /** Requests a tenant may burst above the sustained rate. */

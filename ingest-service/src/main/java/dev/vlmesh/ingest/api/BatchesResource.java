@@ -7,6 +7,7 @@ import dev.vlmesh.ingest.batches.BatchAccepted;
 import dev.vlmesh.ingest.batches.BatchService;
 import dev.vlmesh.ingest.idempotency.IdempotencyStore;
 import dev.vlmesh.ingest.jobs.JobService;
+import dev.vlmesh.ingest.tenants.RateLimiter;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
@@ -37,6 +38,9 @@ public class BatchesResource {
     @Inject
     IngestConfig config;
 
+    @Inject
+    RateLimiter rateLimiter;
+
     @POST
     @Consumes({"application/jsonl", "application/x-ndjson", "application/x-jsonlines", "text/plain",
         MediaType.APPLICATION_JSON})
@@ -55,6 +59,8 @@ public class BatchesResource {
                            @Context ContainerRequestContext request) {
         String tenant = ApiKeyFilter.tenant(request);
         IdempotencyStore.checkKey(idempotencyKey);
+        // one request, one token: a batch's volume is bounded by the queued-job cap, not by the request rate
+        rateLimiter.acquire(tenant, 1);
         byte[] bytes = JsonBodies.read(body, config.limits().batchMaxBytes(), "the batch");
         JobService.Outcome o = batches.submit(tenant, bytes, idempotencyKey, acceptLanguage);
         return Responses.accepted(o, null);

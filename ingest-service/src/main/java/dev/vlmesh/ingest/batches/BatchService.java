@@ -28,7 +28,6 @@ import dev.vlmesh.ingest.jobs.ValidatedJob;
 import dev.vlmesh.ingest.media.Sha256;
 import dev.vlmesh.ingest.metrics.IngestMetrics;
 import dev.vlmesh.ingest.tenants.JobLedger;
-import dev.vlmesh.ingest.tenants.RateLimiter;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -64,9 +63,6 @@ public class BatchService {
     IdempotencyStore idempotency;
 
     @Inject
-    RateLimiter rateLimiter;
-
-    @Inject
     JobLedger ledger;
 
     @Inject
@@ -95,9 +91,6 @@ public class BatchService {
         }
         String batchId = claim == null ? Ids.newBatchId() : claim.id();
         try {
-            if (!lines.isEmpty()) {
-                rateLimiter.acquire(tenant, lines.size());
-            }
             List<JobSubmitted> events = new ArrayList<>();
             List<AcceptedLine> accepted = new ArrayList<>();
             try (JobLedger.Reservation reservation = lines.isEmpty() ? null : ledger.reserve(tenant, lines.size())) {
@@ -138,6 +131,7 @@ public class BatchService {
                 }
             }
             events.forEach(e -> metrics.jobAccepted("batch"));
+            errors.forEach(e -> metrics.rejected(e.type(), e.status()));
             LOG.infof("batch %s accepted for tenant %s: %d jobs, %d lines refused", batchId, tenant, events.size(),
                     errors.size());
             return new Outcome(202, result, batchId, false);

@@ -8,7 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Per-tenant token bucket: {@code burst} tokens, refilled at {@code ratePerSecond}. Each request takes one token
- * (a batch takes one per line). Kept in memory per instance: a restart forgets it, which grants at most one extra
+ * (a batch too: its volume is bounded by the queued-job cap). Kept in memory per instance: a restart forgets it, which grants at most one extra
  * burst, and with N instances behind a balancer a tenant gets up to N times the rate (set the rate accordingly).
  */
 @ApplicationScoped
