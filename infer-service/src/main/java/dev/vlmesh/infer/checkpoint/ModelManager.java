@@ -35,6 +35,7 @@ public final class ModelManager implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(ModelManager.class);
     public static final String LOCAL_VERSION = "local";
+    private static final long RETRY_NANOS = Duration.ofSeconds(30).toNanos();
 
     private final Optional<String> modelName;
     private final Path localPath;
@@ -109,9 +110,15 @@ public final class ModelManager implements AutoCloseable {
             Map<TopicPartition, Long> ends = consumer.endOffsets(parts, Duration.ofSeconds(30));
             ends.forEach(consumer::seek);
             loadNewest(model);
+            long nextTry = System.nanoTime() + RETRY_NANOS;
             while (running) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     onRecord(model, r);
+                }
+                if (!loaded() && System.nanoTime() > nextTry) {
+                    // the store may have been unreachable at start, or the first version arrived without an event
+                    loadNewest(model);
+                    nextTry = System.nanoTime() + RETRY_NANOS;
                 }
             }
         } catch (WakeupException e) {
