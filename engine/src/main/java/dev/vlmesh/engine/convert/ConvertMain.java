@@ -13,7 +13,7 @@ import java.util.Map;
  * <pre>
  * java --add-modules jdk.incubator.vector -cp engine.jar:… dev.vlmesh.engine.convert.ConvertMain hf-to-mm \
  *      --src HF_DIR --out MM_DIR [--tp N] [--llm-pp '[[6,8,8,6]]'] [--vit-pp '[[24,0,0,0]]'] [--torch-format]
- *      [--throttle-mb-per-s N] [--quiet]
+ *      [--throttle-mb-per-s N] [--source-sums SHA256SUMS] [--quiet]
  * … ConvertMain mm-to-hf --src MM_DIR --out HF_DIR [--layout original|hf]
  * … ConvertMain verify --mm MM_DIR [--hf HF_DIR] [--round-trip] [--work DIR]
  * </pre>
@@ -92,6 +92,9 @@ public final class ConvertMain {
         HfToMm.Options opts = HfToMm.Options.of(new ParallelSpec(tp, llm, vit))
                 .withTorchFormat(o.containsKey("torch-format")).withThrottle(throttle).withProgress(progress)
                 .withForceZip64(o.containsKey("force-zip64"));
+        if (o.containsKey("source-sums")) {
+            opts = opts.withSourceDigest(sourceSums(src, Path.of(o.get("source-sums"))));
+        }
         long t0 = System.nanoTime();
         HfToMm.Result r = HfToMm.convert(src, dst, opts);
         double secs = (System.nanoTime() - t0) / 1e9;
@@ -99,6 +102,40 @@ public final class ConvertMain {
                         + " source %s%n", r.reused() ? "already converted" : "converted", r.dir(), r.shardsWritten(),
                 r.shardsSkipped(), r.bytesWritten() / 1048576.0, secs, r.manifest().source().digest());
         return 0;
+    }
+
+    /**
+     * The source digest from per-file SHA-256 sums already known (sha256sum format, e.g. recorded while the files were
+     * downloaded), so the converter need not read the source twice. They are trusted as given; {@code verify --hf}
+     * checks them against the files afterwards.
+     */
+    static SourceDigest sourceSums(Path src, Path sums) throws ConversionException {
+        java.util.Map<String, String> byName = new java.util.HashMap<>();
+        try {
+            for (String line : java.nio.file.Files.readAllLines(sums)) {
+                String[] p = line.trim().split("\\s+[* ]?", 2);
+                if (p.length == 2 && p[0].matches("[0-9a-f]{64}")) {
+                    byName.put(p[1].startsWith("*") ? p[1].substring(1) : p[1], p[0]);
+                }
+            }
+            java.util.List<FileDigest> files = new java.util.ArrayList<>();
+            try (SourceCheckpoint s = SourceCheckpoint.open(src)) {
+                for (String f : s.allFiles()) {
+                    String sha = byName.get(f);
+                    if (sha == null) {
+                        throw new ConversionException(ConversionException.Reason.SOURCE_NOT_FOUND, sums
+                                + " has no SHA-256 for " + f);
+                    }
+                    files.add(new FileDigest(f, java.nio.file.Files.size(src.resolve(f)), sha));
+                }
+            }
+            return SourceDigest.of(files);
+        } catch (ConversionException e) {
+            throw e;
+        } catch (java.io.IOException e) {
+            throw new ConversionException(ConversionException.Reason.SOURCE_NOT_FOUND, "cannot read " + sums + ": "
+                    + e.getMessage(), e);
+        }
     }
 
     private static int mmToHf(Map<String, String> o, PrintStream out) throws ConversionException {
@@ -140,7 +177,8 @@ public final class ConvertMain {
         return """
                 usage:
                   ConvertMain hf-to-mm --src HF_DIR --out MM_DIR [--tp N] [--llm-pp '[[6,8,8,6]]'] \
-                [--vit-pp '[[24,0,0,0]]'] [--torch-format] [--throttle-mb-per-s N] [--quiet]
+                [--vit-pp '[[24,0,0,0]]'] [--torch-format] [--throttle-mb-per-s N] \
+                [--source-sums SHA256SUMS] [--quiet]
                   ConvertMain mm-to-hf --src MM_DIR --out HF_DIR [--layout original|hf]
                   ConvertMain verify --mm MM_DIR [--hf HF_DIR] [--round-trip] [--work DIR]""";
     }

@@ -40,13 +40,16 @@ final class HashingFile implements AutoCloseable {
         }
     }
 
-    /** Writes all remaining bytes of {@code b}; leaves its position unchanged. */
+    /** Writes all remaining bytes of {@code b} (hashed meanwhile on the hashing thread); leaves its position. */
     void write(ByteBuffer b) throws IOException {
-        ByteBuffer d = b.duplicate();
-        sha.update(d);
-        ByteBuffer w = b.duplicate();
-        while (w.hasRemaining()) {
-            channel.write(w);
+        var hashing = Hasher.start(sha, b);
+        try {
+            ByteBuffer w = b.duplicate();
+            while (w.hasRemaining()) {
+                channel.write(w);
+            }
+        } finally {
+            Hasher.await(hashing);
         }
         size += b.remaining();
     }

@@ -18,8 +18,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -150,16 +148,16 @@ public final class HfToMm {
                 return reuse();
             }
             Files.createDirectories(staging);
-            CompletableFuture<SourceDigest> digest = o.sourceDigest() != null
-                    ? CompletableFuture.completedFuture(o.sourceDigest())
-                    : CompletableFuture.supplyAsync(() -> {
-                        try {
-                            return SourceDigest.compute(src.dir(), src.allFiles());
-                        } catch (IOException e) {
-                            throw new java.io.UncheckedIOException(e);
-                        }
-                    });
-            try {
+            // One sequential pass before converting rather than a second reader competing for the disk during it;
+            // callers that hashed the files already (the service, while downloading) pass the digest in.
+            SourceDigest digest;
+            if (o.sourceDigest() != null) {
+                digest = o.sourceDigest();
+            } else {
+                o.progress().update("hashing", 0, shardsTotal, 0, bytesTotal);
+                digest = SourceDigest.compute(src.dir(), src.allFiles());
+            }
+            {
                 Manifest finished = finishedManifest();
                 int written = 0;
                 int skipped = 0;
@@ -196,8 +194,7 @@ public final class HfToMm {
                     o.progress().update("finishing", shardsTotal, shardsTotal, bytesTotal, bytesTotal);
                     Fsync.writeAtomically(staging.resolve(ITERATION_FILE), RELEASE.getBytes(StandardCharsets.US_ASCII));
                     List<FileDigest> side = copySideFiles();
-                    SourceDigest sd = await(digest);
-                    finished = manifest(sd, shardEntries, side);
+                    finished = manifest(digest, shardEntries, side);
                     Fsync.writeAtomically(staging.resolve(Manifest.FILE), finished.toJson());
                 }
                 Fsync.deleteTree(staging.resolve(PROGRESS_DIR));
@@ -205,8 +202,6 @@ public final class HfToMm {
                 Fsync.directory(out.getParent());
                 o.progress().update("done", shardsTotal, shardsTotal, bytesTotal, bytesTotal);
                 return new Result(out, finished, false, written, skipped, bytes.get());
-            } finally {
-                digest.cancel(false);
             }
         }
 
@@ -446,15 +441,4 @@ public final class HfToMm {
         return HexFormat.of().formatHex(sha.digest(data));
     }
 
-    private static SourceDigest await(CompletableFuture<SourceDigest> f) throws IOException {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while hashing the source");
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause() instanceof java.io.UncheckedIOException u ? u.getCause() : e.getCause();
-            throw new ConversionException(Reason.CORRUPT_FILE, "hashing the source failed: " + c.getMessage(), c);
-        }
-    }
 }

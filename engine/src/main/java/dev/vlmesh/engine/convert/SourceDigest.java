@@ -1,7 +1,9 @@
 package dev.vlmesh.engine.convert;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -11,35 +13,83 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * The identity of a source checkpoint: SHA-256 of every file, and one digest over the sorted list of
  * {@code name, size, sha256} lines. The same files give the same digest wherever they were downloaded to.
  */
 public record SourceDigest(String digest, List<FileDigest> files) {
+    private static final long CHUNK = 64L << 20;
 
-    /** Hashes each named file under {@code dir}. */
+    /**
+     * Hashes each named file under {@code dir}, two files at a time, reading through a read-only mapping (no copies
+     * into buffers; the pages stay in the page cache for the conversion that follows, not in this process).
+     */
     public static SourceDigest compute(Path dir, List<String> names) throws IOException {
-        List<FileDigest> files = new ArrayList<>();
-        ByteBuffer buf = ByteBuffer.allocateDirect(4 << 20);
-        for (String name : names) {
-            MessageDigest sha = HashingFile.sha256();
-            long size = 0;
-            try (FileChannel ch = FileChannel.open(dir.resolve(name), StandardOpenOption.READ)) {
-                while (true) {
-                    buf.clear();
-                    int n = ch.read(buf);
-                    if (n < 0) {
-                        break;
-                    }
-                    buf.flip();
-                    sha.update(buf);
-                    size += n;
+        ExecutorService second = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "source-hash");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<FileDigest>> other = new ArrayList<>();
+            List<FileDigest> mine = new ArrayList<>();
+            List<String> sorted = new ArrayList<>(names);
+            for (int i = 0; i < sorted.size(); i++) {
+                String name = sorted.get(i);
+                if (i % 2 == 1) {
+                    other.add(second.submit(() -> {
+                        try {
+                            return hash(dir, name);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    }));
+                } else {
+                    mine.add(hash(dir, name));
                 }
             }
-            files.add(new FileDigest(name, size, HexFormat.of().formatHex(sha.digest())));
+            List<FileDigest> all = new ArrayList<>(mine);
+            for (Future<FileDigest> f : other) {
+                try {
+                    all.add(f.get());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted while hashing the source");
+                } catch (ExecutionException e) {
+                    Throwable c = e.getCause() instanceof UncheckedIOException u ? u.getCause() : e.getCause();
+                    throw c instanceof IOException io ? io : new IOException(c);
+                }
+            }
+            return of(all);
+        } finally {
+            second.shutdownNow();
         }
-        return of(files);
+    }
+
+    private static FileDigest hash(Path dir, String name) throws IOException {
+        MessageDigest sha = HashingFile.sha256();
+        long size;
+        try (FileChannel ch = FileChannel.open(dir.resolve(name), StandardOpenOption.READ);
+             Arena arena = Arena.ofConfined()) {
+            size = ch.size();
+            if (size > 0) {
+                MemorySegment file = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+                for (long at = 0; at < size; at += CHUNK) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        throw new java.io.InterruptedIOException("interrupted while hashing " + name);
+                    }
+                    MemorySegment chunk = file.asSlice(at, Math.min(CHUNK, size - at));
+                    sha.update(chunk.asByteBuffer());
+                    chunk.unload();
+                }
+            }
+        }
+        return new FileDigest(name, size, HexFormat.of().formatHex(sha.digest()));
     }
 
     /** The combined digest of already hashed files (e.g. hashed while they were downloaded). */

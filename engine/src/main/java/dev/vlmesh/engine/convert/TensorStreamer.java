@@ -57,7 +57,11 @@ final class TensorStreamer {
             flush();
             for (long done = 0; done < length; done += DIRECT_CHUNK) {
                 long n = Math.min(DIRECT_CHUNK, length - done);
-                deliver(src.asSlice(offset + done, n).asByteBuffer());
+                MemorySegment chunk = src.asSlice(offset + done, n);
+                deliver(chunk.asByteBuffer());
+                if (chunk.isMapped()) {
+                    chunk.unload(); // a 1 GB embedding must not stay resident while it streams
+                }
             }
             return;
         }

@@ -272,6 +272,27 @@ class FixtureConversionTest {
         }
     }
 
+    @Test
+    void sourceFileHashesMatchTheFixtureManifest() throws Exception {
+        // tools/reference/generate hashed every fixture file with Python's hashlib; ours must agree
+        var manifest = Manifest.json().readTree(ConvertFixtures.fixturesRoot().resolve("manifest.json").toFile());
+        Map<String, String> expected = new TreeMap<>();
+        manifest.get("files").forEach(f -> expected.put(f.get("path").asText(), f.get("sha256").asText()));
+        for (String model : ConvertFixtures.ALL) {
+            for (String layout : ConvertFixtures.LAYOUTS) {
+                Path dir = ConvertFixtures.model(model, layout);
+                try (SourceCheckpoint src = SourceCheckpoint.open(dir)) {
+                    SourceDigest d = SourceDigest.compute(dir, src.allFiles());
+                    assertEquals(src.allFiles().size(), d.files().size());
+                    for (FileDigest f : d.files()) {
+                        assertEquals(expected.get("models/" + model + "/" + layout + "/" + f.path()), f.sha256(),
+                                model + "/" + layout + "/" + f.path());
+                    }
+                }
+            }
+        }
+    }
+
     private static void assertShard(Path out, String dir, Map<String, long[]> expected) throws Exception {
         Map<String, SafetensorsEntry> h = SafetensorsFile.readHeader(out.resolve("release").resolve(dir)
                 .resolve("model.safetensors"));
