@@ -58,6 +58,27 @@ class JobLifecycleTest {
         return jobs.job(Fixtures.question(MODEL, Fixtures.SINGLE_CASE), List.of(image), maxNewTokens, 1);
     }
 
+    @Test
+    void readyWithTheModelVersionAndBrokerAndStore() {
+        given().when().get("/q/health/ready").then()
+                .statusCode(200)
+                .body("status", org.hamcrest.Matchers.equalTo("UP"))
+                .body("checks.name", org.hamcrest.Matchers.hasItem("object-store"))
+                .body("checks.name", org.hamcrest.Matchers.hasItem("Kafka connection health check"))
+                .body("checks.find { it.name == 'model' }.data.version", org.hamcrest.Matchers.equalTo("local"))
+                .body("checks.find { it.name == 'model' }.data.backend", org.hamcrest.Matchers.equalTo("embedded"));
+    }
+
+    @Test
+    void exposesWorkerMetrics() {
+        given().when().get("/q/metrics").then()
+                .statusCode(200)
+                .body(org.hamcrest.Matchers.containsString("vlmesh_infer_queue_lag_records"))
+                .body(org.hamcrest.Matchers.containsString("vlmesh_infer_jobs_running"))
+                .body(org.hamcrest.Matchers.containsString("vlmesh_infer_time_to_first_token_seconds"))
+                .body(org.hamcrest.Matchers.containsString("vlmesh_infer_decode_seconds"));
+    }
+
     /** Tokens compared with the reference continuation (it has 24; fewer keep the suite fast). */
     private static final int TOKENS = 12;
 

@@ -309,7 +309,9 @@ public final class JobTask implements BatchScheduler.Work {
             Thread.currentThread().interrupt();
             return;
         } catch (RuntimeException e) {
-            LOG.errorf(e, "job %s: could not dead-letter; leaving the record uncommitted", job.jobId());
+            LOG.errorf(e, "job %s: could not dead-letter; trying again", job.jobId());
+            notBefore = System.nanoTime() + ctx.settings().retryBackoffMs() * 1_000_000;
+            retry = true;
             return;
         }
         LOG.warnf("job %s moved to the dead-letter topic: %s", job.jobId(), reason);
