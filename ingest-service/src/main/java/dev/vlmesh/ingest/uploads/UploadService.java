@@ -236,6 +236,26 @@ public class UploadService {
      * answers from its record.
      */
     public MediaRef verifyAndStore(String tenant, String uploadId) {
+        try {
+            return verifyAndStoreOnce(tenant, uploadId);
+        } catch (RuntimeException e) {
+            // another request referencing the same upload may have verified and moved it meanwhile
+            UploadRecord now;
+            try {
+                now = state.get(IngestKeys.upload(tenant, uploadId), UploadRecord.class)
+                        .map(StateStore.Versioned::value).orElse(null);
+            } catch (RuntimeException reloadFailed) {
+                e.addSuppressed(reloadFailed);
+                throw e;
+            }
+            if (now != null && UploadRecord.VERIFIED.equals(now.state())) {
+                return mediaStore.lookup(tenant, now.mediaSha256());
+            }
+            throw e;
+        }
+    }
+
+    private MediaRef verifyAndStoreOnce(String tenant, String uploadId) {
         StateStore.Versioned<UploadRecord> v = load(tenant, uploadId, true);
         UploadRecord r = v.value();
         if (UploadRecord.VERIFIED.equals(r.state())) {
