@@ -1,49 +1,47 @@
 package dev.vlmesh.results;
 
-import dev.vlmesh.events.StoreLayout;
-import dev.vlmesh.events.Topics;
-import dev.vlmesh.events.stack.ObjectStores;
-import dev.vlmesh.testing.LocalStack;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The results test stack plus a submission endpoint for the clients (console, CLI): {@link InterimIngest}, started
- * before the app so that the console's config can point at it. Injected into test fields of its type.
+ * The results test stack plus the real ingest-service, run from its packaged jar on the same namespace before the
+ * app starts, so that the console's config can point at it. Ingest gets the CORS settings the console needs
+ * (any 127.0.0.1 origin, since the app's test port is random) and the test API keys.
  */
 public class ClientsStackResource extends ResultsStackResource {
 
-    private InterimIngest ingest;
+    private ServiceProcess ingest;
 
     @Override
     public Map<String, String> start() {
         Map<String, String> config = new HashMap<>(super.start());
-        String ns = config.get("vlmesh.namespace");
+        Map<String, String> ingestConfig = new HashMap<>(config);
+        ingestConfig.remove("vlmesh.results.data-dir");
+        ingestConfig.put("vlmesh.auth.api-keys", TestKeys.SPEC);
+        ingestConfig.put("quarkus.http.cors.enabled", "true");
+        ingestConfig.put("quarkus.http.cors.origins", "/http://127\\.0\\.0\\.1:[0-9]+/");
+        ingestConfig.put("quarkus.http.cors.methods", "POST,OPTIONS");
+        ingestConfig.put("quarkus.http.cors.headers", "Authorization,X-API-Key,Content-Type,Accept,Idempotency-Key");
         try {
-            ingest = new InterimIngest(TestKeys.SPEC, config.get("kafka.bootstrap.servers"),
-                    Topics.withNamespace(ns), StoreLayout.withNamespace(ns),
-                    ObjectStores.client(LocalStack.settings()), "");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            ingest = ServiceProcess.ingest(config.get("vlmesh.namespace"), ingestConfig).launch()
+                    .awaitReady(java.time.Duration.ofSeconds(180));
+        } catch (Exception e) {
+            throw new IllegalStateException("could not start ingest-service for the client tests", e);
         }
         config.put("vlmesh.auth.api-keys", TestKeys.SPEC);
-        config.put("vlmesh.console.samples-dir", TestMedia.samplesDir().toString());
         config.put("vlmesh.console.ingest-url", ingest.url());
+        config.put("vlmesh.console.samples-dir", TestMedia.samplesDir().toString());
         return config;
-    }
-
-    @Override
-    public void inject(TestInjector testInjector) {
-        super.inject(testInjector);
-        testInjector.injectIntoFields(ingest, new TestInjector.MatchesType(InterimIngest.class));
     }
 
     @Override
     public void stop() {
         if (ingest != null) {
-            ingest.close();
+            try {
+                ingest.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         super.stop();
     }

@@ -59,8 +59,8 @@ class RestartIT {
         String hooked = Ids.newJobId();
         try (Publisher events = new Publisher(stack.producer(), stack.topics());
              WebhookReceiver receiver = new WebhookReceiver(Integer.MAX_VALUE);
-             ResultsProcess a = new ResultsProcess(stack, "a", state.resolve("a"), fast);
-             ResultsProcess b = new ResultsProcess(stack, "b", state.resolve("b"), silent)) {
+             ServiceProcess a = ServiceProcess.results(stack, "a", state.resolve("a"), fast);
+             ServiceProcess b = ServiceProcess.results(stack, "b", state.resolve("b"), silent)) {
             a.launch();
             b.launch();
             a.awaitReady(START);
@@ -115,7 +115,7 @@ class RestartIT {
                 }
             }
             assertEquals(expected.toString(), text.toString());
-            for (ResultsProcess p : List.of(a, b)) {
+            for (ServiceProcess p : List.of(a, b)) {
                 JsonNode view = get(p.url() + "/v1/jobs/" + job);
                 assertEquals("succeeded", view.path("status").asText(), p.url());
                 assertEquals(expected.toString(), view.path("text").asText());

@@ -16,10 +16,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One results-service instance running from the packaged jar (target/quarkus-app) in its own JVM, pointed at a test
- * namespace: what a restart or a second instance looks like in production, without the test framework around it.
+ * A service running from its packaged jar ({@code target/quarkus-app}) in its own JVM, pointed at a test namespace:
+ * a results-service instance (restarts, several instances) or the real ingest-service for the client tests.
  */
-final class ResultsProcess implements AutoCloseable {
+final class ServiceProcess implements AutoCloseable {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -30,24 +30,39 @@ final class ResultsProcess implements AutoCloseable {
     private final List<String> command;
     private Process process;
 
-    ResultsProcess(TestStack stack, String instanceId, Path dataDir, Map<String, String> extraConfig)
+    /** A results-service instance from this module's package. */
+    static ServiceProcess results(TestStack stack, String instanceId, Path dataDir, Map<String, String> extraConfig)
+            throws IOException {
+        Map<String, String> config = new java.util.HashMap<>(stack.quarkusConfig());
+        config.put("vlmesh.results.instance-id", instanceId);
+        config.put("vlmesh.results.data-dir", dataDir.toAbsolutePath().toString());
+        config.putAll(extraConfig);
+        return new ServiceProcess(stack.namespace(), instanceId,
+                System.getProperty("vlmesh.results.jar", "target/quarkus-app/quarkus-run.jar"), dataDir, config);
+    }
+
+    /** The real ingest-service from its module's package (built before this module in the reactor). */
+    static ServiceProcess ingest(String namespace, Map<String, String> config) throws IOException {
+        String jar = System.getProperty("vlmesh.ingest.jar",
+                "../ingest-service/target/quarkus-app/quarkus-run.jar");
+        return new ServiceProcess(namespace, "ingest", jar, null, config);
+    }
+
+    private ServiceProcess(String namespace, String instanceId, String jar, Path dataDir, Map<String, String> config)
             throws IOException {
         this.instanceId = instanceId;
         this.port = freePort();
         this.dataDir = dataDir;
-        String jar = System.getProperty("vlmesh.results.jar", "target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(Path.of(jar))) {
-            throw new IllegalStateException("no packaged service at " + jar + " (run mvn package first)");
+            throw new IllegalStateException("no packaged service at " + jar
+                    + " (build it first: ./mvnw -pl results-service -am package -DskipTests)");
         }
-        this.log = Path.of("target", "it-logs", stack.namespace() + "-" + instanceId + ".log").toAbsolutePath();
+        this.log = Path.of("target", "it-logs", namespace + "-" + instanceId + ".log").toAbsolutePath();
         Files.createDirectories(log.getParent());
         command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-modules", "jdk.incubator.vector", "-Xmx384m", "-XX:+UseSerialGC"));
-        stack.quarkusConfig().forEach((k, v) -> command.add("-D" + k + "=" + v));
+        config.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-Dquarkus.http.port=" + port);
-        command.add("-Dvlmesh.results.instance-id=" + instanceId);
-        command.add("-Dvlmesh.results.data-dir=" + dataDir.toAbsolutePath());
-        extraConfig.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-jar");
         command.add(jar);
     }
@@ -61,18 +76,18 @@ final class ResultsProcess implements AutoCloseable {
     }
 
     /** Starts the JVM and waits until /q/health/ready says UP (job state restored and consuming). */
-    ResultsProcess start(Duration timeout) throws Exception {
+    ServiceProcess start(Duration timeout) throws Exception {
         return launch().awaitReady(timeout);
     }
 
     /** Starts the JVM without waiting (start several, then wait for each). */
-    ResultsProcess launch() throws IOException {
+    ServiceProcess launch() throws IOException {
         process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         return this;
     }
 
-    ResultsProcess awaitReady(Duration timeout) throws Exception {
+    ServiceProcess awaitReady(Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
