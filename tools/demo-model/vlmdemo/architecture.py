@@ -23,7 +23,7 @@ class Shape:
     llm_heads: int = 4
     llm_kv_heads: int = 2
     llm_intermediate: int = 768
-    vocab_size: int = 2031
+    vocab_size: int = 854
     max_tiles: int = spec.MAX_TILES
 
 

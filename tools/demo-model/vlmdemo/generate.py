@@ -30,7 +30,7 @@ def main(argv=None):
     ap.add_argument("--n", type=int, required=True, help="examples per task")
     ap.add_argument("--tasks", default="describe,ocr,video")
     ap.add_argument("--out", type=Path, required=True)
-    ap.add_argument("--multi-tile-probability", type=float, default=0.4)
+    ap.add_argument("--multi-tile-probability", type=float, default=0.35)
     args = ap.parse_args(argv)
     tasks = [t for t in args.tasks.split(",") if t]
     for t in tasks:

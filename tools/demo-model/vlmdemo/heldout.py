@@ -160,6 +160,13 @@ def write_samples(model, tok, shape, seed: int, out: Path):
         else:
             raise SystemExit(f"no clean correct example found for {name}")
     (out / "samples.json").write_text(json.dumps(notes, indent=2, ensure_ascii=False) + "\n")
+    lines = ["# Sample inputs for vlmesh's main job", "",
+             "Made by `tools/demo-model` (`python -m vlmdemo.heldout --samples ...`) from a seed the demo model never",
+             "trained on; the demo model (`models/demo-internvl3`) answers each of them correctly with greedy decoding.", "",
+             "| file | ask | expected answer | tiles |", "|---|---|---|---|"]
+    for name, n in notes.items():
+        lines.append(f"| `{name}` | {n['question']} | {n['expected_answer']} | {n['num_tiles']} |")
+    (out / "README.md").write_text("\n".join(lines) + "\n")
 
 
 def main(argv=None):

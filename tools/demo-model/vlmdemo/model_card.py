@@ -156,8 +156,10 @@ PYTHONPATH=. ../.venv/bin/python -m vlmdemo.export --run .work/run --out ../../m
 ```
 
 - {t['last_step']} AdamW steps (lr {cfg['lr']}, {cfg['warmup']} warm-up steps, cosine to {cfg['min_lr_ratio']}×, weight decay
-  {cfg['weight_decay']}, grad clip 1.0); each step = {cfg['batch_describe']} describe + {cfg['batch_ocr']} OCR + {cfg['batch_video']} video examples,
-  freshly generated from seed {cfg['seed']} (so about {t['last_step'] * cfg['batch_describe']} / {t['last_step'] * cfg['batch_ocr']} / {t['last_step'] * cfg['batch_video']} examples were seen once each).
+  {cfg['weight_decay']}, grad clip 1.0); each step = {cfg['batch_describe']} describe + {cfg['batch_ocr']} OCR examples, plus {cfg['batch_video']} video every
+  {cfg['video_every']} steps, freshly generated from seed {cfg['seed']} (about {t['last_step'] * cfg['batch_describe']} / {t['last_step'] * cfg['batch_ocr']} / {t['last_step'] * cfg['batch_video'] // cfg['video_every']} examples, each
+  seen once). {int(cfg['ocr_easy_probability'] * 100)}% of the training OCR images are an easy warm-up variant (plain background, large upright
+  text, no noise); evaluation images never are.
 - Loss only on answer tokens + `<|im_end|>`; float32; `torch.set_num_threads(2)`.
 - CPU time {t['cpu_minutes']:.0f} min (both threads together), wall time {t['wall_minutes']:.0f} min on a 2-vCPU machine shared
   with other jobs ({t['sessions']} session(s)).

@@ -1,4 +1,4 @@
-"""Builds the demo's Qwen2-style byte-level BPE tokenizer from the closed vocabulary of the synthetic tasks.
+"""Builds the demo's Qwen2-style byte-level BPE tokenizer for the closed vocabulary of the synthetic tasks.
 
     python -m vlmdemo.tokenizer_build --out DIR
 
@@ -9,75 +9,88 @@ BPE, Qwen2 pre-tokenizer regex, NFC, no BOS/EOS added, then the 31 added tokens 
 import argparse
 import itertools
 import json
+import re
 from pathlib import Path
 
-import numpy as np
-from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
+from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
 
 from . import spec
 from .synth import describe, video
 from .synth.vocabulary import (CELL_PHRASES, COLOURS, DESCRIBE_PROMPTS, DIRECTIONS, OCR_CHINESE, OCR_PROMPTS,
-                               OCR_WORDS, SHAPES, VIDEO_PROMPTS)
+                               SHAPES, VIDEO_PROMPTS)
 
-BPE_VOCAB_SIZE = 2000
 MODEL_MAX_LENGTH = 12288
 
 
-# Chinese has no spaces, so the Qwen2 regex hands whole sentences to BPE. Training on words instead keeps merges
-# inside words (colour, shape, layout words stay separate tokens) rather than gluing frequent sentence fragments.
-ZH_WORDS = sorted({c[1] for c in COLOURS} | {s[1] for s in SHAPES} | {p[1] for p in CELL_PHRASES.values()}
-                  | {d[2] for d in DIRECTIONS} | set(OCR_CHINESE) | {
-                      "一个", "的", "在", "图片", "从左到右", "从上到下", "依次是", "和", "移动", "描述", "一下", "这张",
-                      "请", "里", "有", "什么", "中", "识别", "出", "图", "文字", "是", "读出", "这个", "视频", "发生",
-                      "了"}, key=len, reverse=True)
+def bytes_to_unicode() -> dict[int, str]:
+    """GPT-2 / Qwen2 byte -> printable character table (printable bytes keep their own character)."""
+    bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
+    cs = bs[:]
+    n = 0
+    for b in range(256):
+        if b not in bs:
+            bs.append(b)
+            cs.append(256 + n)
+            n += 1
+    return dict(zip(bs, (chr(c) for c in cs)))
 
 
-def segment_zh(text: str) -> list[str]:
-    """Greedy longest-match split of Chinese text into ZH_WORDS (unknown characters stand alone)."""
-    words, i = [], 0
-    while i < len(text):
-        for w in ZH_WORDS:
-            if text.startswith(w, i):
-                break
-        else:
-            w = text[i]
-        words.append(w)
-        i += len(w)
-    return words
-
-
-def _add(texts: list[str], text: str, lang: str, times: int = 1) -> None:
-    texts += (segment_zh(text) if lang == "zh" else [text]) * times
-
-
-def corpus() -> list[str]:
-    """Texts in rough proportion to how often the model reads or writes them; deterministic."""
-    rng = np.random.default_rng(0)
-    texts = []
-    for _ in range(20000):
-        lang = "en" if rng.random() < 0.5 else "zh"
-        count = int(rng.integers(1, 4))
-        items = [(COLOURS[int(rng.integers(6))], SHAPES[int(rng.integers(6))]) for _ in range(count)]
-        layout = "cell" if count == 1 else ("row" if rng.random() < 0.5 else "column")
-        cell = list(CELL_PHRASES)[int(rng.integers(9))]
-        _add(texts, describe.sentence(lang, layout, items, cell), lang)
-    for colour, shape, direction, lang in itertools.product(COLOURS, SHAPES, DIRECTIONS, ("en", "zh")):
-        _add(texts, video.sentence(lang, colour, shape, direction), lang, 10)
-    for word in OCR_WORDS:
-        texts += [word, word.capitalize(), word.upper()] * 5
-    texts += OCR_CHINESE * 15
-    texts += ["".join(str(d) for d in rng.integers(0, 10, size=int(rng.integers(1, 9)))) for _ in range(2000)]
+def texts() -> list[str]:
+    """Every text the model reads or writes, apart from OCR strings and digits (which stay character-level)."""
+    out = [spec.SYSTEM_MESSAGE, "system\n", "user\n", "assistant\n"]
     for prompts in (DESCRIBE_PROMPTS, OCR_PROMPTS, VIDEO_PROMPTS):
-        for lang, lang_prompts in prompts.items():
-            for p in lang_prompts:
-                _add(texts, p, lang, 200)
-    texts += [spec.SYSTEM_MESSAGE] * 50 + ["system\n", "user\n", "assistant\n"] * 200
-    texts += ["".join(f"Frame{i + 1}: \n" for i in range(n)) for n in range(1, 33)] * 20
-    return texts
+        for lang_prompts in prompts.values():
+            out += lang_prompts
+    for colour, shape, direction, lang in itertools.product(COLOURS, SHAPES, DIRECTIONS, ("en", "zh")):
+        out.append(video.sentence(lang, colour, shape, direction))
+    cells = list(CELL_PHRASES)
+    for lang in ("en", "zh"):
+        for colour, shape in itertools.product(COLOURS, SHAPES):
+            for cell in cells:
+                out.append(describe.sentence(lang, "cell", [(colour, shape)], cell))
+            for layout in ("row", "column"):
+                out.append(describe.sentence(lang, layout, [(colour, shape)] * 2))
+                out.append(describe.sentence(lang, layout, [(colour, shape)] * 3))
+    return out
+
+
+def vocabulary_and_merges() -> tuple[dict[str, int], list[tuple[str, str]]]:
+    """A byte-level BPE whose merges are built, not learned:
+
+    - every non-ASCII character that occurs (all Chinese characters of the tasks, the system message and the OCR
+      phrases, and CJK punctuation) becomes one token through the merge chain of its UTF-8 bytes;
+    - every space-prefixed English word of the prompts and answers (" red", " circle", " moves") becomes one token
+      through the chain "Ġ"+"r" -> "Ġr"+"e" -> "Ġre"+"d".
+
+    No merge joins two plain letters or two characters, so an OCR answer ("garden", "WATER", "天气很好", digits)
+    is spelled one character per token: the model learns to read characters that every word shares instead of
+    one rare class per word. Chinese answers are therefore one token per character.
+    """
+    b2u = bytes_to_unicode()
+    vocab = {b2u[b]: i for i, b in enumerate(b2u)}
+    merges: list[tuple[str, str]] = []
+
+    def chain(symbols: list[str]):
+        current = symbols[0]
+        for nxt in symbols[1:]:
+            merged = current + nxt
+            if merged not in vocab:
+                merges.append((current, nxt))
+                vocab[merged] = len(vocab)
+            current = merged
+
+    chars = sorted({ch for t in texts() + OCR_CHINESE for ch in t if ord(ch) > 127})
+    for ch in chars:
+        chain([b2u[b] for b in ch.encode("utf-8")])
+    words = sorted({w for t in texts() for w in re.findall(r" [A-Za-z]+", t)})
+    for w in words:
+        chain([b2u[b] for b in w.encode("utf-8")])
+    return vocab, merges
 
 
 def build() -> Tokenizer:
-    tok = Tokenizer(models.BPE(unk_token=None, fuse_unk=False, byte_fallback=False))
+    vocab, merges = vocabulary_and_merges()
+    tok = Tokenizer(models.BPE(vocab=vocab, merges=merges, unk_token=None, fuse_unk=False, byte_fallback=False))
     tok.normalizer = normalizers.NFC()
     tok.pre_tokenizer = pre_tokenizers.Sequence([
         pre_tokenizers.Split(Regex(spec.QWEN2_PRETOKENIZE_REGEX), behavior="isolated", invert=False),
@@ -85,9 +98,6 @@ def build() -> Tokenizer:
     ])
     tok.decoder = decoders.ByteLevel(add_prefix_space=False, trim_offsets=False, use_regex=False)
     tok.post_processor = processors.ByteLevel(add_prefix_space=False, trim_offsets=False, use_regex=False)
-    trainer = trainers.BpeTrainer(vocab_size=BPE_VOCAB_SIZE, min_frequency=2, show_progress=False,
-                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), special_tokens=[])
-    tok.train_from_iterator(corpus(), trainer=trainer)
     base = tok.get_vocab_size()
     for offset, (content, special) in enumerate(spec.ADDED_TOKENS):
         token = AddedToken(content, special=special, normalized=False, lstrip=False, rstrip=False, single_word=False)
@@ -140,7 +150,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
     tok = build()
     save(tok, args.out)
-    print(f"tokenizer: {tok.get_vocab_size()} tokens ({tok.get_vocab_size() - len(spec.ADDED_TOKENS)} BPE + "
+    print(f"tokenizer: {tok.get_vocab_size()} tokens ({tok.get_vocab_size() - len(spec.ADDED_TOKENS)} byte-level BPE + "
           f"{len(spec.ADDED_TOKENS)} added), <IMG_CONTEXT>={tok.token_to_id(spec.IMG_CONTEXT)}, "
           f"<|im_end|>={tok.token_to_id(spec.EOS_TOKEN)} -> {args.out}")
 

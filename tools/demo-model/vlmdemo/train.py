@@ -21,7 +21,8 @@ from . import architecture, spec, synth, tokenizer_build
 from .encoding import Encoder, collate, greedy_generate
 
 DEFAULTS = dict(seed=1, steps=2400, lr=1.5e-3, min_lr_ratio=0.05, warmup=150, weight_decay=0.05,
-                batch_describe=4, batch_ocr=8, batch_video=1, multi_tile_probability=0.35, h264_probability=0.6,
+                batch_describe=3, batch_ocr=10, batch_video=1, video_every=2, multi_tile_probability=0.3,
+                h264_probability=0.6, ocr_easy_probability=0.25,
                 checkpoint_every=50, monitor_every=300, monitor_n=8, monitor_seed=999)
 
 
@@ -132,11 +133,13 @@ def main(argv=None):
             group["lr"] = lr_at(step, cfg)
         losses, tiles = {}, 0
         for task, b in batches.items():
-            if b == 0:
+            if b == 0 or (task == "video" and step % cfg["video_every"] != 0):
                 continue
+            # Example indices depend only on (step, k), so resuming replays exactly the same stream.
             items = [encoder.encode(synth.make_example(task, cfg["seed"], step * b + k,
                                                        h264_probability=cfg["h264_probability"],
-                                                       multi_tile_probability=cfg["multi_tile_probability"]))
+                                                       multi_tile_probability=cfg["multi_tile_probability"],
+                                                       ocr_easy_probability=cfg["ocr_easy_probability"]))
                      for k in range(b)]
             # Examples with different tile counts have very different lengths; padding them into one batch
             # would double the LLM work, so each tile count is its own micro-batch (weighted by its share).

@@ -66,16 +66,24 @@ def _text_colour(rng, dark_background: bool):
     return tuple(int(v) for v in _hsv_rgb(rng.random(), rng.uniform(0, 0.8), rng.uniform(0.0, 0.42)))
 
 
-def render(rng: np.random.Generator, text: str, kind: str) -> tuple[Image.Image, dict]:
+def render(rng: np.random.Generator, text: str, kind: str, easy: bool = False) -> tuple[Image.Image, dict]:
+    """easy: large upright text on a plain background without blur or noise (a training-only warm-up share)."""
     check_fonts()
     w = int(rng.integers(150, 317))
     h = int(round(w / math.exp(rng.uniform(math.log(0.9), math.log(1.11)))))
-    image, dark = background(rng, w, h, dark_probability=0.3)
+    if easy:
+        dark = bool(rng.random() < 0.3)
+        grey = int(rng.integers(15, 50)) if dark else int(rng.integers(215, 250))
+        image = Image.new("RGB", (w, h), (grey, grey, grey))
+    else:
+        image, dark = background(rng, w, h, dark_probability=0.3)
     fonts = CJK_FONTS if kind == "chinese" else LATIN_FONTS + CJK_FONTS
     _, path, index = fonts[int(rng.integers(len(fonts)))]
     probe = _font(path, index, 100)
     left, top, right, bottom = probe.getbbox(text)
     width_fraction = rng.uniform(0.5, 0.9) if len(text) > 2 else rng.uniform(0.25, 0.5)
+    if easy:
+        width_fraction = 0.85 if len(text) > 2 else 0.5
     size = min(width_fraction * w * 100 / max(right - left, 1), 0.42 * h * 100 / max(bottom - top, 1))
     size = max(int(size), 12)
     font = _font(path, index, size)
@@ -83,25 +91,26 @@ def render(rng: np.random.Generator, text: str, kind: str) -> tuple[Image.Image,
     pad = 4
     layer = Image.new("L", (right - left + 2 * pad, bottom - top + 2 * pad), 0)
     ImageDraw.Draw(layer).text((pad - left, pad - top), text, fill=255, font=font)
-    angle = rng.uniform(-6, 6)
+    angle = 0.0 if easy else rng.uniform(-6, 6)
     layer = layer.rotate(angle, resample=Image.BICUBIC, expand=True)
     slack_x, slack_y = max(w - layer.width, 0), max(h - layer.height, 0)
     x = int(slack_x / 2 + rng.uniform(-0.35, 0.35) * slack_x)
     y = int(slack_y / 2 + rng.uniform(-0.35, 0.35) * slack_y)
     image.paste(Image.new("RGB", layer.size, _text_colour(rng, dark)), (x, y), layer)
-    if rng.random() < 0.2:
+    if not easy and rng.random() < 0.2:
         image = image.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 0.8)))
-    if rng.random() < 0.5:
+    if not easy and rng.random() < 0.5:
         noisy = np.asarray(image, dtype=np.float32) + rng.normal(0, rng.uniform(2, 10), size=(h, w, 3))
         image = Image.fromarray(np.clip(noisy, 0, 255).round().astype(np.uint8), "RGB")
     return image, {"font": os.path.basename(path), "font_index": index, "font_size": size,
-                   "angle": round(float(angle), 2), "size": [w, h]}
+                   "angle": round(float(angle), 2), "size": [w, h], "easy": easy}
 
 
-def make(rng: np.random.Generator) -> Example:
+def make(rng: np.random.Generator, easy_probability: float = 0.0) -> Example:
     lang = "en" if rng.random() < 0.5 else "zh"
     question = OCR_PROMPTS[lang][int(rng.integers(len(OCR_PROMPTS[lang])))]
     kind, text = sample_text(rng)
-    image, meta = render(rng, text, kind)
+    easy = bool(rng.random() < easy_probability)
+    image, meta = render(rng, text, kind, easy)
     meta["kind"] = kind
     return Example("ocr", lang, question, text, image=image, meta=meta)
