@@ -9,7 +9,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
 import java.util.HexFormat;
+import java.util.concurrent.Future;
 
 /**
  * A file written sequentially under {@code <name>.partial}, SHA-256 computed on the way, then forced to disk and
@@ -20,6 +22,9 @@ final class HashingFile implements AutoCloseable {
     private final Path temp;
     private final FileChannel channel;
     private final MessageDigest sha;
+    /** Chunks written but maybe not hashed yet. */
+    static final int MAX_PENDING = 4;
+    private final ArrayDeque<Future<?>> pending = new ArrayDeque<>();
     private long size;
     private boolean done;
 
@@ -40,18 +45,30 @@ final class HashingFile implements AutoCloseable {
         }
     }
 
-    /** Writes all remaining bytes of {@code b} (hashed meanwhile on the hashing thread); leaves its position. */
-    void write(ByteBuffer b) throws IOException {
-        var hashing = Hasher.start(sha, b);
-        try {
-            ByteBuffer w = b.duplicate();
-            while (w.hasRemaining()) {
-                channel.write(w);
-            }
-        } finally {
-            Hasher.await(hashing);
+    /**
+     * Writes all remaining bytes of {@code b} and leaves its position. The bytes are hashed on the hashing thread,
+     * possibly after this returns: the buffer must not change until the returned future is done. At most
+     * {@link #MAX_PENDING} chunks are in flight per file.
+     */
+    Future<?> write(ByteBuffer b) throws IOException {
+        Future<?> hashing = Hasher.start(sha, b);
+        pending.add(hashing);
+        ByteBuffer w = b.duplicate();
+        while (w.hasRemaining()) {
+            channel.write(w);
         }
         size += b.remaining();
+        while (pending.size() > MAX_PENDING) {
+            Hasher.await(pending.poll());
+        }
+        return hashing;
+    }
+
+    private void drain() throws IOException {
+        Future<?> f;
+        while ((f = pending.poll()) != null) {
+            Hasher.await(f);
+        }
     }
 
     long size() {
@@ -60,6 +77,7 @@ final class HashingFile implements AutoCloseable {
 
     /** Forces the data to disk and renames the file into place; returns its size and SHA-256. */
     FileDigest commit(String relativePath) throws IOException {
+        drain();
         channel.force(true);
         channel.close();
         Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -72,6 +90,7 @@ final class HashingFile implements AutoCloseable {
         if (done) {
             return;
         }
+        pending.forEach(f -> f.cancel(false));
         try {
             channel.close();
             Files.deleteIfExists(temp);

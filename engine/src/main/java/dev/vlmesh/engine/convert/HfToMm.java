@@ -255,10 +255,17 @@ public final class HfToMm {
                             out.endTensor();
                         }
                     }
-                    for (Shard s : stage.shards()) {
-                        TensorStreamer.release(s.tensors().get(i).data().view());
+                    if (i % 16 == 15 || i == n - 1) {
+                        // release source pages of finished tensors once their bytes are hashed everywhere
+                        streamer.drain();
+                        for (int j = i - (i % 16); j <= i; j++) {
+                            for (Shard s : stage.shards()) {
+                                TensorStreamer.release(s.tensors().get(j).data().view());
+                            }
+                        }
                     }
                 }
+                streamer.drain();
                 for (int k = 0; k < shards.size(); k++) {
                     List<FileDigest> files = new ArrayList<>();
                     for (ShardOutput out : outputs.get(k)) {

@@ -85,8 +85,9 @@ public final class MmToHf {
                         w.beginTensor(i);
                         streamer.write(data.get(i).view(), List.of(w));
                         w.endTensor();
-                        TensorStreamer.release(data.get(i).view());
                     }
+                    streamer.drain();
+                    data.forEach(d -> TensorStreamer.release(d.view()));
                     written.add(w.finish());
                 }
             }

@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Future;
 
 /**
  * Streams a safetensors file: the header (fixed by the declared names, dtypes and shapes) first, then each tensor's
@@ -95,12 +96,12 @@ final class SafetensorsShardWriter implements ShardOutput {
     }
 
     @Override
-    public void write(ByteBuffer bytes) throws IOException {
+    public Future<?> write(ByteBuffer bytes) throws IOException {
         writtenInCurrent += bytes.remaining();
         if (writtenInCurrent > entries.get(current).byteSize()) {
             throw new IllegalStateException("tensor " + entries.get(current).name() + " overflows its size");
         }
-        file.write(bytes);
+        return file.write(bytes);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.vlmesh.engine.convert;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.Future;
 
 /**
  * One output file of a shard, written in a single sequential pass: tensor bytes arrive in plan order. The file is
@@ -11,8 +12,11 @@ interface ShardOutput extends AutoCloseable {
 
     void beginTensor(int index) throws IOException;
 
-    /** The next bytes of the current tensor. The buffer's position is not changed. */
-    void write(ByteBuffer bytes) throws IOException;
+    /**
+     * The next bytes of the current tensor. The buffer's position is not changed; its contents must stay as they are
+     * until the returned future is done (they are hashed in the background).
+     */
+    Future<?> write(ByteBuffer bytes) throws IOException;
 
     void endTensor() throws IOException;
 

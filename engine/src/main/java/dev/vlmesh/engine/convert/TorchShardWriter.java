@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Future;
 import java.util.zip.CRC32;
 
 /**
@@ -104,9 +105,9 @@ final class TorchShardWriter implements ShardOutput {
         return (short) (entryZip64 ? 45 : 20);
     }
 
-    private void data(ByteBuffer b) throws IOException {
+    private Future<?> data(ByteBuffer b) throws IOException {
         crc.update(b.duplicate());
-        raw(b);
+        return raw(b);
     }
 
     private void end() throws IOException {
@@ -123,10 +124,11 @@ final class TorchShardWriter implements ShardOutput {
         assert written >= entrySize;
     }
 
-    private void raw(ByteBuffer b) throws IOException {
+    private Future<?> raw(ByteBuffer b) throws IOException {
         int n = b.remaining();
-        file.write(b);
+        Future<?> f = file.write(b);
         position += n;
+        return f;
     }
 
     private static ByteBuffer le(int n) {
@@ -148,12 +150,12 @@ final class TorchShardWriter implements ShardOutput {
     }
 
     @Override
-    public void write(ByteBuffer bytes) throws IOException {
+    public Future<?> write(ByteBuffer bytes) throws IOException {
         writtenInCurrent += bytes.remaining();
         if (writtenInCurrent > entrySize) {
             throw new IllegalStateException("tensor " + tensors.get(current).name() + " overflows its size");
         }
-        data(bytes);
+        return data(bytes);
     }
 
     @Override
