@@ -24,7 +24,6 @@ final class FrameIndex {
     private long[] pts = new long[1024];
     private int size;
     private long[] keyPts = new long[64];
-    private long[] keySeek = new long[64];
     private int keys;
     private long lastDts = Long.MIN_VALUE;
     private boolean eof;
@@ -126,14 +125,12 @@ final class FrameIndex {
         if ((p.flags() & AV_PKT_FLAG_KEY) != 0) {
             if (keys == keyPts.length) {
                 keyPts = Arrays.copyOf(keyPts, keys * 2);
-                keySeek = Arrays.copyOf(keySeek, keys * 2);
             }
             if (keys > 0 && keyPts[keys - 1] > t) {
                 unusable("keyframes out of presentation order");
                 return;
             }
             keyPts[keys] = t;
-            keySeek[keys] = d;
             keys++;
         }
     }
@@ -172,8 +169,4 @@ final class FrameIndex {
         return keyPts[k];
     }
 
-    /** The timestamp to seek to for keyframe {@code k} (its dts: what MP4 seeking compares against). */
-    long keyframeSeekTimestamp(int k) {
-        return keySeek[k];
-    }
 }

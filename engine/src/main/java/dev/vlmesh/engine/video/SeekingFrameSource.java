@@ -65,11 +65,11 @@ final class SeekingFrameSource implements FrameSource {
         }
         boolean seeked = false;
         if (started ? (target <= decodedPts || index.keyframePts(key) > decodedPts) : key > 0) {
-            decoder.seek(index.keyframeSeekTimestamp(key), deadline);
-            decodedPts = Long.MIN_VALUE;
+            seekTo(key, deadline);
             seeked = true;
         }
         started = true;
+        int retries = 0;
         while (true) {
             AVFrame f = decoder.next(deadline);
             if (f == null) {
@@ -80,7 +80,12 @@ final class SeekingFrameSource implements FrameSource {
                 throw new IndexMismatchException("a decoded frame has no timestamp");
             }
             if (seeked && decodedPts == Long.MIN_VALUE && p > target) {
-                throw new IndexMismatchException("seeking landed after frame " + idx);
+                // the demuxer's seek compares other timestamps than ours (dts, edit lists): start a keyframe earlier
+                if (key == 0 || ++retries > 3) {
+                    throw new IndexMismatchException("seeking landed after frame " + idx);
+                }
+                seekTo(--key, deadline);
+                continue;
             }
             decodedPts = p;
             if (p == target) {
@@ -98,6 +103,12 @@ final class SeekingFrameSource implements FrameSource {
                         + "decoder (next pts " + p + ")");
             }
         }
+    }
+
+    /** Seeks to keyframe {@code key} by its pts (what MP4 and Matroska seeking compare with, after edit lists). */
+    private void seekTo(int key, Deadline deadline) throws IOException {
+        decoder.seek(index.keyframePts(key), deadline);
+        decodedPts = Long.MIN_VALUE;
     }
 
     @Override
