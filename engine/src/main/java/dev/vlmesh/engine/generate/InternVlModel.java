@@ -39,7 +39,8 @@ import java.util.Set;
  * }</pre>
  *
  * Thread-safe: several threads may generate at once (their kernel work interleaves on the shared thread pool).
- * {@link #close()} waits for running generations, then releases the threads it owns and unmaps the weights.
+ * {@link #close()} waits for running generations, then releases the threads it owns and unmaps the weights (so it
+ * must not be called from a {@link TokenListener}).
  */
 public final class InternVlModel implements AutoCloseable {
     private final Path dir;
@@ -308,7 +309,12 @@ public final class InternVlModel implements AutoCloseable {
         }
         int maxNew = Math.min(o.maxNewTokens(), maxContext() - ids.length);
         long seed = o.seed() != null ? o.seed() : new SecureRandom().nextLong();
-        Set<Integer> stops = o.stopTokenIds() != null ? o.stopTokenIds() : Set.of(imEndId);
+        boolean[] stop = new boolean[vocab];
+        for (int id : o.stopTokenIds() != null ? o.stopTokenIds() : Set.of(imEndId)) {
+            if (id >= 0 && id < vocab) {
+                stop[id] = true;
+            }
+        }
         long t0 = System.nanoTime();
         float[] features = encodeImages(in, cancel);
         long t1 = System.nanoTime();
@@ -336,7 +342,7 @@ public final class InternVlModel implements AutoCloseable {
         FinishReason reason = FinishReason.LENGTH;
         while (true) {
             int token = sampler.next(logits, 0, vocab);
-            if (stops.contains(token)) {
+            if (stop[token]) {
                 reason = FinishReason.STOP;
                 break;
             }

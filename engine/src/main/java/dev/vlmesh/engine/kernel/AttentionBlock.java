@@ -59,7 +59,44 @@ public final class AttentionBlock {
         int q1 = qOff[1];
         int q2 = qOff[2];
         int q3 = qOff[3];
-        for (int t = 0; t < tv; t += L) {
+        int t = 0;
+        // two key vectors at a time: eight independent accumulator chains keep both FMA pipes busy
+        for (; t + 2 * L <= tv; t += 2 * L) {
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = FloatVector.zero(F);
+            FloatVector a2 = FloatVector.zero(F);
+            FloatVector a3 = FloatVector.zero(F);
+            FloatVector b0 = FloatVector.zero(F);
+            FloatVector b1 = FloatVector.zero(F);
+            FloatVector b2 = FloatVector.zero(F);
+            FloatVector b3 = FloatVector.zero(F);
+            int ko = kto + t;
+            for (int d = 0; d < dim; d++) {
+                FloatVector k0 = FloatVector.fromArray(F, kt, ko + d * ldk);
+                FloatVector k1 = FloatVector.fromArray(F, kt, ko + d * ldk + L);
+                FloatVector x0 = FloatVector.broadcast(F, q[q0 + d]);
+                FloatVector x1 = FloatVector.broadcast(F, q[q1 + d]);
+                FloatVector x2 = FloatVector.broadcast(F, q[q2 + d]);
+                FloatVector x3 = FloatVector.broadcast(F, q[q3 + d]);
+                a0 = k0.fma(x0, a0);
+                b0 = k1.fma(x0, b0);
+                a1 = k0.fma(x1, a1);
+                b1 = k1.fma(x1, b1);
+                a2 = k0.fma(x2, a2);
+                b2 = k1.fma(x2, b2);
+                a3 = k0.fma(x3, a3);
+                b3 = k1.fma(x3, b3);
+            }
+            a0.mul(scale).intoArray(s, t);
+            b0.mul(scale).intoArray(s, t + L);
+            a1.mul(scale).intoArray(s, lds + t);
+            b1.mul(scale).intoArray(s, lds + t + L);
+            a2.mul(scale).intoArray(s, 2 * lds + t);
+            b2.mul(scale).intoArray(s, 2 * lds + t + L);
+            a3.mul(scale).intoArray(s, 3 * lds + t);
+            b3.mul(scale).intoArray(s, 3 * lds + t + L);
+        }
+        for (; t < tv; t += L) {
             FloatVector a0 = FloatVector.zero(F);
             FloatVector a1 = FloatVector.zero(F);
             FloatVector a2 = FloatVector.zero(F);
@@ -79,8 +116,8 @@ public final class AttentionBlock {
         }
         for (int r = 0; r < QB; r++) {
             VectorMath.softmax(s, r * lds, limit[r]);
-            for (int t = limit[r]; t < tv; t++) {
-                s[r * lds + t] = 0f;
+            for (int z = limit[r]; z < tv; z++) {
+                s[r * lds + z] = 0f;
             }
         }
         if (dim % L == 0) {

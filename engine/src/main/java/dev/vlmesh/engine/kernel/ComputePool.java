@@ -23,7 +23,12 @@ public final class ComputePool implements AutoCloseable {
         void run(int chunk, int thread);
     }
 
-    private static final int SPIN_BEFORE_PARK = 1 << 15;
+    /**
+     * Spin-wait iterations (about 20–50 ns each) before an idle worker parks and a waiting caller starts yielding:
+     * long enough to bridge the gaps between the jobs of one forward pass, short enough not to steal a shared
+     * core for long. Tunable with {@code -Dvlmesh.compute.spin=N}.
+     */
+    private static final int SPIN_BEFORE_PARK = Integer.getInteger("vlmesh.compute.spin", 1 << 12);
     /** Most chunks one job may have (22 bits of the state word). */
     public static final int MAX_CHUNKS = (1 << 22) - 1;
     private static final int COUNT_SHIFT = 22;

@@ -6,6 +6,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -34,8 +35,11 @@ public final class MatMul {
     static final int NR = 2 * L;
     /** Depth of one packed weight slab. */
     static final int KC = 256;
-    /** NR-panels per work chunk of the GEMM. */
-    static final int PANELS = 2;
+    /**
+     * Most NR-panels per work chunk of the GEMM: their widened slab (KC × 16 × NR floats, 256 KB on AVX2) stays in
+     * L2 while every row strip of x passes over it, so each strip is fetched once per 16 panels, not per panel.
+     */
+    static final int PANELS = 16;
     /** Below this many rows the GEMV path is used. */
     public static final int GEMM_MIN_ROWS = 8;
 
@@ -44,6 +48,9 @@ public final class MatMul {
 
     private final ComputePool pool;
     private float[] packedA = new float[0];
+    /** x rows split into even and odd elements, for the bf16 GEMV (see {@link #dotBf16}). */
+    private float[] xEven = new float[0];
+    private float[] xOdd = new float[0];
     private final float[][] packedB;
     private final float[][] tile;
     private final float[][] rowBuf;
@@ -56,6 +63,7 @@ public final class MatMul {
     private int in;
     private int out;
     private int rowBlocks;
+    private int panelsPerGroup;
     private int gemvRowsPerChunk;
 
     private final ComputePool.Task packATask = this::packAChunk;
@@ -100,9 +108,23 @@ public final class MatMul {
                     packedA = new float[need];
                 }
                 pool.run((rowBlocks + 7) / 8, packATask);
-                int groups = (out + PANELS * NR - 1) / (PANELS * NR);
+                // enough chunks to keep every thread busy (≥ 4 per thread), as large as the slab buffer allows
+                int panels = (out + NR - 1) / NR;
+                panelsPerGroup = Math.max(1, Math.min(PANELS, panels / (4 * pool.threads())));
+                int groups = (panels + panelsPerGroup - 1) / panelsPerGroup;
                 pool.run(groups, gemmTask);
             } else {
+                int half = (in + 1) / 2;
+                if (xEven.length < rows * half) {
+                    xEven = new float[rows * half];
+                    xOdd = new float[rows * half];
+                }
+                for (int r = 0; r < rows; r++) {
+                    for (int j = 0; j < in / 2; j++) {
+                        xEven[r * half + j] = x[r * in + 2 * j];
+                        xOdd[r * half + j] = x[r * in + 2 * j + 1];
+                    }
+                }
                 gemvRowsPerChunk = Math.max(8, (out + pool.threads() * 16 - 1) / (pool.threads() * 16));
                 pool.run((out + gemvRowsPerChunk - 1) / gemvRowsPerChunk, gemvTask);
             }
@@ -145,8 +167,8 @@ public final class MatMul {
     }
 
     private void gemmChunk(int group, int thread) {
-        int col0 = group * PANELS * NR;
-        int col1 = Math.min(out, col0 + PANELS * NR);
+        int col0 = group * panelsPerGroup * NR;
+        int col1 = Math.min(out, col0 + panelsPerGroup * NR);
         for (int r = 0; r < rows; r++) {
             int o = r * out;
             for (int j = col0; j < col1; j++) {
@@ -353,7 +375,7 @@ public final class MatMul {
             float bj = bias == null ? 0f : bias[j];
             for (int r = 0; r < rows; r++) {
                 float s = switch (t) {
-                    case BF16 -> dotBf16(seg, off, x, r * in, in);
+                    case BF16 -> dotBf16(seg, off, xEven, xOdd, r * ((in + 1) / 2), x, r * in, in);
                     case F16 -> dotF16(seg, off, x, r * in, in);
                     case F32 -> dotF32(seg, off, x, r * in, in);
                 };
@@ -362,24 +384,48 @@ public final class MatMul {
         }
     }
 
-    static float dotBf16(MemorySegment seg, long off, float[] x, int xo, int n) {
+    /**
+     * A bf16 row · x. An int lane holds two bf16 values: shifting it left by 16 gives the even element as a float,
+     * masking the low half gives the odd one, so the weights need no widening shuffle as long as x is split into
+     * its even ({@code xe}) and odd ({@code xo}) elements. {@code x} itself serves the scalar tail.
+     */
+    static float dotBf16(MemorySegment seg, long off, float[] xe, float[] xo, int ho, float[] x, int xoff, int n) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
         FloatVector a2 = FloatVector.zero(F);
         FloatVector a3 = FloatVector.zero(F);
+        FloatVector a4 = FloatVector.zero(F);
+        FloatVector a5 = FloatVector.zero(F);
+        FloatVector a6 = FloatVector.zero(F);
+        FloatVector a7 = FloatVector.zero(F);
         int k = 0;
-        for (; k + 4 * L <= n; k += 4 * L) {
-            a0 = Widen.bf16(seg, off + 2L * k).fma(FloatVector.fromArray(F, x, xo + k), a0);
-            a1 = Widen.bf16(seg, off + 2L * (k + L)).fma(FloatVector.fromArray(F, x, xo + k + L), a1);
-            a2 = Widen.bf16(seg, off + 2L * (k + 2 * L)).fma(FloatVector.fromArray(F, x, xo + k + 2 * L), a2);
-            a3 = Widen.bf16(seg, off + 2L * (k + 3 * L)).fma(FloatVector.fromArray(F, x, xo + k + 3 * L), a3);
+        for (; k + 8 * L <= n; k += 8 * L) {
+            long o = off + 2L * k;
+            int h = ho + k / 2;
+            IntVector v0 = IntVector.fromMemorySegment(Widen.I, seg, o, Widen.LE);
+            IntVector v1 = IntVector.fromMemorySegment(Widen.I, seg, o + 4L * L, Widen.LE);
+            IntVector v2 = IntVector.fromMemorySegment(Widen.I, seg, o + 8L * L, Widen.LE);
+            IntVector v3 = IntVector.fromMemorySegment(Widen.I, seg, o + 12L * L, Widen.LE);
+            a0 = v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xe, h), a0);
+            a1 = v0.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, xo, h), a1);
+            a2 = v1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xe, h + L), a2);
+            a3 = v1.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, xo, h + L), a3);
+            a4 = v2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+                    .fma(FloatVector.fromArray(F, xe, h + 2 * L), a4);
+            a5 = v2.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, xo, h + 2 * L), a5);
+            a6 = v3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+                    .fma(FloatVector.fromArray(F, xe, h + 3 * L), a6);
+            a7 = v3.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, xo, h + 3 * L), a7);
         }
-        for (; k + L <= n; k += L) {
-            a0 = Widen.bf16(seg, off + 2L * k).fma(FloatVector.fromArray(F, x, xo + k), a0);
+        for (; k + 2 * L <= n; k += 2 * L) {
+            IntVector v = IntVector.fromMemorySegment(Widen.I, seg, off + 2L * k, Widen.LE);
+            int h = ho + k / 2;
+            a0 = v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xe, h), a0);
+            a1 = v.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, xo, h), a1);
         }
-        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        float s = a0.add(a1).add(a2.add(a3)).add(a4.add(a5).add(a6.add(a7))).reduceLanes(VectorOperators.ADD);
         for (; k < n; k++) {
-            s += Float.intBitsToFloat(seg.get(SHORT_LE, off + 2L * k) << 16) * x[xo + k];
+            s += Float.intBitsToFloat(seg.get(SHORT_LE, off + 2L * k) << 16) * x[xoff + k];
         }
         return s;
     }
