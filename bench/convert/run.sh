@@ -38,7 +38,18 @@ if [[ -z "${CONVERT_CP:-}" ]]; then
   CONVERT_CP="$ROOT/engine/target/classes:$(cd "$ROOT" && ./mvnw -q -o -pl engine dependency:build-classpath \
     -Dmdep.outputFile=/dev/stdout -Dmdep.includeScope=runtime)"
 fi
-CP="$CONVERT_CP"
+# a private copy: other builds in the same checkout may clean engine/target while the benchmark runs
+mkdir -p "$WORK/classes"
+IFS=: read -ra PARTS <<< "$CONVERT_CP"
+CP=""
+for p in "${PARTS[@]}"; do
+  if [[ -d "$p" ]]; then
+    d="$WORK/classes/$(basename "$(dirname "$p")")-$(basename "$p")"; cp -r "$p" "$d"; CP="$CP:$d"
+  else
+    CP="$CP:$p"
+  fi
+done
+CP="${CP#:}"
 secs() { date +%s.%N; }
 
 echo "== machine"; nproc; free -g | head -2; uptime
