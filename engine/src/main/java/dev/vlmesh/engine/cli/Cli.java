@@ -8,6 +8,7 @@ import dev.vlmesh.engine.generate.GenerationRequest;
 import dev.vlmesh.engine.generate.GenerationResult;
 import dev.vlmesh.engine.generate.InternVlModel;
 import dev.vlmesh.engine.generate.TokenListener;
+import dev.vlmesh.engine.generate.VideoInput;
 import dev.vlmesh.engine.image.ImageDecodeException;
 import dev.vlmesh.engine.tokenizer.TokenizerFormatException;
 import java.io.IOException;
@@ -52,8 +53,8 @@ public final class Cli {
                 return EXIT_BAD_INPUT;
             }
         }
-        if (a.video() != null) {
-            err.println("error: video decoding is not yet supported (" + a.video() + ")");
+        if (a.video() != null && (!Files.isRegularFile(a.video()) || !Files.isReadable(a.video()))) {
+            err.println("error: video " + a.video() + " does not exist or is not readable");
             return EXIT_BAD_INPUT;
         }
         long t0 = System.nanoTime();
@@ -73,6 +74,9 @@ public final class Cli {
                     a.topP(), a.repetitionPenalty(), a.seed(), null);
             GenerationRequest.Builder b = GenerationRequest.builder(a.prompt()).options(o).systemMessage(a.system());
             a.images().forEach(b::image);
+            if (a.video() != null) {
+                b.video(VideoInput.of(a.video(), a.videoSegments()));
+            }
             GenerationResult r = model.generate(b.build(), new TokenListener() {
                 @Override
                 public void onToken(int tokenId, String text) {

@@ -5,18 +5,20 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Parsed command line. {@link #parse} throws {@link UsageException} with a message for the user. */
-record CliArguments(Path model, List<Path> images, Path video, String prompt, String system, int maxNewTokens,
+record CliArguments(Path model, List<Path> images, Path video, int videoSegments, String prompt, String system,
+                    int maxNewTokens,
                     int maxTiles, double temperature, double topP, int topK, double repetitionPenalty, Long seed,
                     int threads, boolean help) {
 
     static final String USAGE = """
-            usage: vlmesh-engine --model DIR [--image FILE...] [--video FILE] --prompt TEXT
+            usage: vlmesh-engine --model DIR [--image FILE...] [--video FILE [--frames N]] --prompt TEXT
                                  [--max-new-tokens N] [--max-tiles N] [--temperature T] [--top-p P] [--top-k K]
                                  [--repetition-penalty R] [--seed S] [--threads N] [--system TEXT]
 
               --model DIR            InternVL3 checkpoint directory (original or -hf layout)
               --image FILE...        one or more images (JPEG, PNG, BMP, GIF, WebP); the flag may repeat
-              --video FILE           a video (not yet supported)
+              --video FILE           a video (H.264, HEVC, VP8, VP9, AV1); sampled like the reference load_video
+              --frames N             frames taken from the video, one per equal segment (default 8)
               --prompt TEXT          the question; <image> marks where images go (added in front if absent)
               --max-new-tokens N     default 512
               --max-tiles N          tiles per image, 1..12 (default: the checkpoint's max_dynamic_patch)
@@ -43,6 +45,7 @@ record CliArguments(Path model, List<Path> images, Path video, String prompt, St
         Path model = null;
         List<Path> images = new ArrayList<>();
         Path video = null;
+        int frames = 8;
         String prompt = null;
         String system = null;
         int maxNew = 512;
@@ -57,7 +60,7 @@ record CliArguments(Path model, List<Path> images, Path video, String prompt, St
             String a = args[i];
             switch (a) {
                 case "-h", "--help" -> {
-                    return new CliArguments(null, List.of(), null, null, null, 0, 0, 0, 1, 0, 1, null, 1, true);
+                    return new CliArguments(null, List.of(), null, 8, null, null, 0, 0, 0, 1, 0, 1, null, 1, true);
                 }
                 case "--model" -> model = Path.of(value(args, ++i, a));
                 case "--image" -> {
@@ -67,6 +70,7 @@ record CliArguments(Path model, List<Path> images, Path video, String prompt, St
                     }
                 }
                 case "--video" -> video = Path.of(value(args, ++i, a));
+                case "--frames" -> frames = intValue(args, ++i, a, 1, 64);
                 case "--prompt" -> prompt = value(args, ++i, a);
                 case "--system" -> system = value(args, ++i, a);
                 case "--max-new-tokens" -> maxNew = intValue(args, ++i, a, 1, 1 << 20);
@@ -93,7 +97,7 @@ record CliArguments(Path model, List<Path> images, Path video, String prompt, St
         if (prompt == null) {
             throw new UsageException("--prompt TEXT is required");
         }
-        return new CliArguments(model, List.copyOf(images), video, prompt, system, maxNew, maxTiles, temperature,
+        return new CliArguments(model, List.copyOf(images), video, frames, prompt, system, maxNew, maxTiles, temperature,
                 topP, topK, penalty, seed, threads, false);
     }
 

@@ -15,10 +15,12 @@ import java.util.Objects;
  *
  * @param images        images, each tiled dynamically (up to {@code options.maxTiles} tiles + thumbnail)
  * @param videoFrames   frames already chosen from a video, one tile each
+ * @param video         a video file to sample frames from (instead of {@code videoFrames}); null = none
  * @param systemMessage null = the template's default system message
  */
-public record GenerationRequest(List<ImageInput> images, List<ImageInput> videoFrames, String prompt,
-                                List<ChatTurn> history, String systemMessage, GenerationOptions options) {
+public record GenerationRequest(List<ImageInput> images, List<ImageInput> videoFrames, VideoInput video,
+                                String prompt, List<ChatTurn> history, String systemMessage,
+                                GenerationOptions options) {
 
     public GenerationRequest {
         images = List.copyOf(Objects.requireNonNullElse(images, List.of()));
@@ -26,6 +28,9 @@ public record GenerationRequest(List<ImageInput> images, List<ImageInput> videoF
         history = List.copyOf(Objects.requireNonNullElse(history, List.of()));
         Objects.requireNonNull(prompt, "prompt");
         Objects.requireNonNull(options, "options");
+        if (video != null && !videoFrames.isEmpty()) {
+            throw new IllegalArgumentException("give either a video file or video frames, not both");
+        }
     }
 
     public static Builder builder(String prompt) {
@@ -37,6 +42,7 @@ public record GenerationRequest(List<ImageInput> images, List<ImageInput> videoF
         private final List<ImageInput> images = new ArrayList<>();
         private final List<ImageInput> frames = new ArrayList<>();
         private final List<ChatTurn> history = new ArrayList<>();
+        private VideoInput video;
         private String systemMessage;
         private GenerationOptions options = GenerationOptions.greedy(1024);
 
@@ -58,6 +64,12 @@ public record GenerationRequest(List<ImageInput> images, List<ImageInput> videoF
             return this;
         }
 
+        /** A video file, sampled into {@code segments} one-tile frames when the request is prepared. */
+        public Builder video(VideoInput v) {
+            this.video = v;
+            return this;
+        }
+
         public Builder turn(String question, String answer) {
             history.add(new ChatTurn(question, answer));
             return this;
@@ -74,7 +86,7 @@ public record GenerationRequest(List<ImageInput> images, List<ImageInput> videoF
         }
 
         public GenerationRequest build() {
-            return new GenerationRequest(images, frames, prompt, history, systemMessage, options);
+            return new GenerationRequest(images, frames, video, prompt, history, systemMessage, options);
         }
     }
 }

@@ -17,6 +17,8 @@ import dev.vlmesh.engine.prompt.ChatTemplate;
 import dev.vlmesh.engine.prompt.ChatTurn;
 import dev.vlmesh.engine.tokenizer.Qwen2Tokenizer;
 import dev.vlmesh.engine.tokenizer.StreamingDecoder;
+import dev.vlmesh.engine.video.VideoFrame;
+import dev.vlmesh.engine.video.VideoReader;
 import dev.vlmesh.engine.vision.VisionEncoder;
 import dev.vlmesh.engine.vision.VisionWeights;
 import java.io.IOException;
@@ -175,7 +177,8 @@ public final class InternVlModel implements AutoCloseable {
             parts.add(pv);
             tiles.add(pv.tiles());
         }
-        for (ImageInput frame : request.videoFrames()) {
+        List<ImageInput> frames = request.video() != null ? sampleVideo(request.video()) : request.videoFrames();
+        for (ImageInput frame : frames) {
             PixelValues pv = pixels(pre, frame, true);
             parts.add(pv);
             tiles.add(pv.tiles());
@@ -193,7 +196,7 @@ public final class InternVlModel implements AutoCloseable {
         int perTile = vision.tokensPerTile(size);
         ChatTemplate template = new ChatTemplate(request.systemMessage() != null ? request.systemMessage()
                 : ChatTemplate.DEFAULT_SYSTEM_MESSAGE, perTile);
-        String question = withImagePrefix(request);
+        String question = withImagePrefix(request, frames.size());
         int[] ids = template.queryIds(tokenizer, request.history(), question, tiles);
         int totalTiles = tiles.stream().mapToInt(Integer::intValue).sum();
         int imageTokens = 0;
@@ -225,10 +228,20 @@ public final class InternVlModel implements AutoCloseable {
         };
     }
 
+    /** The reference's frame choice for a video file, decoded to RGB (one tile each later). */
+    private static List<ImageInput> sampleVideo(VideoInput v) throws IOException {
+        List<ImageInput> frames = new ArrayList<>();
+        try (VideoReader reader = VideoReader.open(v.file(), v.decode())) {
+            for (VideoFrame f : reader.sample(v.segments(), v.bound())) {
+                frames.add(ImageInput.decoded(f.image()));
+            }
+        }
+        return frames;
+    }
+
     /** The model card's prefixes when the conversation has no {@code <image>} placeholder at all. */
-    private static String withImagePrefix(GenerationRequest r) {
+    private static String withImagePrefix(GenerationRequest r, int frames) {
         int images = r.images().size();
-        int frames = r.videoFrames().size();
         if (images + frames == 0 || r.prompt().contains(ChatTemplate.IMAGE_PLACEHOLDER)) {
             return r.prompt();
         }

@@ -53,6 +53,18 @@ class CliTest {
     }
 
     @Test
+    void answersAboutAVideoFile() throws IOException {
+        JsonNode c = InputFixtures.json("outputs/" + MODEL + "/cases.json").get("cases").get(3);
+        assertEquals("video", c.get("name").asText());
+        String q = c.get("question").asText();
+        Run r = run("--model", model(), "--video", InputFixtures.file("video/clips/h264_160x120_10fps_16f.mp4")
+                .toString(), "--frames", "4", "--prompt", q.substring(q.lastIndexOf('\n') + 1),
+                "--max-new-tokens", "24");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(c.get("greedy_text_skip_special").asText() + System.lineSeparator(), r.out());
+    }
+
+    @Test
     void samplingWithASeedIsRepeatable() {
         String[] args = {"--model", model(), "--image", image(), "--prompt", "Describe.", "--max-new-tokens", "8",
                 "--temperature", "0.8", "--top-p", "0.9", "--seed", "5", "--max-tiles", "1"};
@@ -93,8 +105,11 @@ class CliTest {
         assertEquals(3, corrupt.code(), corrupt.err());
         assertTrue(corrupt.err().startsWith("error: "), corrupt.err());
         Run video = run("--model", model(), "--video", fake.toString(), "--prompt", "x");
-        assertEquals(3, video.code());
-        assertTrue(video.err().contains("video decoding is not yet supported"), video.err());
+        assertEquals(3, video.code(), video.err());
+        assertTrue(video.err().startsWith("error: "), video.err());
+        Run noVideo = run("--model", model(), "--video", tmp.resolve("none.mp4").toString(), "--prompt", "x");
+        assertEquals(3, noVideo.code());
+        assertTrue(noVideo.err().contains("none.mp4"), noVideo.err());
     }
 
     @Test

@@ -33,8 +33,8 @@ import org.junit.jupiter.api.TestFactory;
  * </ul>
  * Each input is encoded once per checkpoint and its features reused by the cases; one case per checkpoint (a
  * different one each time, so all five are covered) runs through {@code generate(GenerationRequest)} in one call.
- * Video frames come from the fixture's FFmpeg-decoded frames (the engine does not decode video yet), sampled with
- * the reference rule.
+ * The video case starts from the clip file (decoded by the engine through FFmpeg); the same request built from
+ * the fixture's stored decoded frames must give the same pixels.
  */
 class ReferenceFixtureTest {
     static final double TOLERANCE = 1e-4;
@@ -67,7 +67,11 @@ class ReferenceFixtureTest {
             List<PreparedInput> prepared = new ArrayList<>();
             for (JsonNode c : cases.get("cases")) {
                 String name = c.get("name").asText();
-                PreparedInput in = m.prepare(request(c, frames));
+                PreparedInput in = m.prepare(request(c, null));
+                if (name.equals("video")) {
+                    PreparedInput fromFrames = m.prepare(request(c, frames));
+                    assertArrayEquals(in.pixels().data(), fromFrames.pixels().data(), "decoded vs stored frames");
+                }
                 assertArrayEquals(ModelFixtures.ints(c.get("input_ids")), in.tokenIds(), name + ": prompt ids");
                 assertEquals(c.get("pixel_values_f32le_sha256").asText(), InputFixtures.sha256F32(in.pixels().data()),
                         name + ": pixel values");
@@ -143,7 +147,11 @@ class ReferenceFixtureTest {
             // the question without its FrameN prefix: the engine adds "FrameN: <image>\n" itself
             String q = c.get("question").asText();
             b = GenerationRequest.builder(q.substring(q.lastIndexOf('\n') + 1));
-            frames.forEach(f -> b.videoFrame(ImageInput.decoded(f)));
+            if (frames == null) {
+                b.video(VideoInput.of(InputFixtures.file("video/clips/" + CLIP), 4));
+            } else {
+                frames.forEach(f -> b.videoFrame(ImageInput.decoded(f)));
+            }
         } else {
             b = GenerationRequest.builder(c.get("question").asText());
             for (JsonNode input : c.get("inputs")) {
