@@ -49,6 +49,12 @@ public final class EmbeddedBackend implements InferenceBackend {
             }
 
             @Override
+            public Outcome generateSegments(GenerationInput input, SegmentSink sink, StopSignal stop)
+                    throws JobFailure, InterruptedException {
+                return lease.model().generateSegments(input, sink, stop);
+            }
+
+            @Override
             public void close() {
                 lease.close();
             }

@@ -40,6 +40,16 @@ public interface InferenceBackend extends AutoCloseable {
         Outcome generate(GenerationInput input, TextSink sink, StopSignal stop)
                 throws JobFailure, InterruptedException;
 
+        /**
+         * Video segment mode: the video is cut into windows, each described as soon as it is decoded; text and
+         * answers go to {@code sink} window by window. The returned outcome sums the windows.
+         */
+        default Outcome generateSegments(GenerationInput input, SegmentSink sink, StopSignal stop)
+                throws JobFailure, InterruptedException {
+            throw JobFailure.permanent(dev.vlmesh.events.ErrorCodes.UNSUPPORTED_MEDIA, "video segment mode "
+                    + "needs the embedded backend (the worker decodes the video itself)");
+        }
+
         @Override
         void close();
     }

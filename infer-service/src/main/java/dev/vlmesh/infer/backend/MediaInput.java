@@ -14,6 +14,23 @@ public interface MediaInput {
     /** The verified bytes (fetched on first call). */
     byte[] bytes() throws JobFailure, InterruptedException;
 
+    /**
+     * The verified bytes in a new temporary file in {@code dir} (the caller deletes it). Decoders that read files
+     * (video) use this; the default writes {@link #bytes()}, the store's media streams to the file instead.
+     */
+    default java.nio.file.Path toFile(java.nio.file.Path dir) throws JobFailure, InterruptedException {
+        byte[] data = bytes();
+        try {
+            java.nio.file.Files.createDirectories(dir);
+            java.nio.file.Path f = java.nio.file.Files.createTempFile(dir, "vlmesh-media-", ".bin");
+            java.nio.file.Files.write(f, data);
+            return f;
+        } catch (java.io.IOException e) {
+            throw JobFailure.retryable(dev.vlmesh.events.ErrorCodes.INTERNAL, "could not write media to " + dir
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
     /** A URL a remote backend may fetch the media from (a presigned store URL), if there is one. */
     Optional<String> url(long expirySeconds) throws JobFailure;
 

@@ -18,6 +18,13 @@ public interface ModelRuntime extends AutoCloseable {
 
     Outcome generate(GenerationInput input, TextSink sink, StopSignal stop) throws JobFailure, InterruptedException;
 
+    /** Video segment mode: each window described in turn (see {@link SegmentSink}). */
+    default Outcome generateSegments(GenerationInput input, dev.vlmesh.infer.backend.SegmentSink sink,
+                                     StopSignal stop) throws JobFailure, InterruptedException {
+        throw JobFailure.permanent(dev.vlmesh.events.ErrorCodes.UNSUPPORTED_MEDIA,
+                "video segment mode is not available on this model runtime");
+    }
+
     /** Unmaps the weights; called once no generation uses the version any more. */
     @Override
     void close();

@@ -50,7 +50,8 @@ public record WorkerSettings(
         boolean apiEnabled,
         List<String> apiAllowedMediaOrigins,
         long apiMaxImageBytes,
-        int engineThreads) {
+        int engineThreads,
+        VideoSettings video) {
 
     public static final String PREFIX = "vlmesh.infer.";
 
@@ -95,7 +96,31 @@ public record WorkerSettings(
                         .orElse(List.of()),
                 positiveLong(c, PREFIX + "api.max-image-bytes"),
                 c.getOptionalValue(PREFIX + "engine.threads", Integer.class).filter(n -> n > 0)
-                        .orElse(Runtime.getRuntime().availableProcessors()));
+                        .orElse(Runtime.getRuntime().availableProcessors()),
+                new VideoSettings(
+                        positive(c, PREFIX + "video.max-num-frames"),
+                        positiveDouble(c, PREFIX + "video.max-seconds"),
+                        positiveLong(c, PREFIX + "video.max-pixels"),
+                        positiveLong(c, PREFIX + "video.max-frames"),
+                        java.time.Duration.ofMillis(positiveLong(c, PREFIX + "video.decode-budget-ms")),
+                        positiveDouble(c, PREFIX + "video.min-segment-seconds"),
+                        positive(c, PREFIX + "video.max-segments"),
+                        Path.of(req(c, PREFIX + "video.natives-dir")),
+                        Path.of(req(c, PREFIX + "video.temp-dir")),
+                        positive(c, PREFIX + "video.decoder-threads")));
+    }
+
+    private static double positiveDouble(Config c, String key) {
+        String v = req(c, key);
+        try {
+            double d = Double.parseDouble(v);
+            if (!(d > 0) || Double.isInfinite(d)) {
+                throw new NumberFormatException();
+            }
+            return d;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("configuration " + key + " must be a positive number, got '" + v + "'");
+        }
     }
 
     public boolean embedded() {

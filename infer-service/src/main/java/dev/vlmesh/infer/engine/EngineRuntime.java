@@ -24,6 +24,15 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CancellationException;
+import dev.vlmesh.engine.video.FrameSampler;
+import dev.vlmesh.engine.video.VideoFrame;
+import dev.vlmesh.engine.video.VideoReader;
+import dev.vlmesh.engine.video.VideoWindow;
+import dev.vlmesh.infer.backend.SegmentSink;
+import dev.vlmesh.infer.config.VideoSettings;
+import dev.vlmesh.infer.jobs.SegmentSummary;
 
 /**
  * A checkpoint version loaded into the Java engine ({@link InternVlModel}). Every version shares one compute pool,
@@ -37,17 +46,20 @@ public final class EngineRuntime implements ModelRuntime {
     private final InternVlModel model;
     private final String name;
     private final String version;
+    private final VideoInputs videos;
 
-    private EngineRuntime(InternVlModel model, String name, String version) {
+    private EngineRuntime(InternVlModel model, String name, String version, VideoInputs videos) {
         this.model = model;
         this.name = name;
         this.version = version;
+        this.videos = videos;
     }
 
-    /** A loader sharing {@code pool} between every version it loads. */
-    public static ModelRuntime.Loader loader(ComputePool pool) {
-        return (Path dir, String name, String version) ->
-                new EngineRuntime(InternVlModel.load(dir, EngineOptions.defaults().withSharedPool(pool)), name, version);
+    /** A loader sharing {@code pool} between every version it loads; videos decoded as {@code video} says. */
+    public static ModelRuntime.Loader loader(ComputePool pool, VideoSettings video) {
+        VideoInputs videos = new VideoInputs(video);
+        return (Path dir, String name, String version) -> new EngineRuntime(
+                InternVlModel.load(dir, EngineOptions.defaults().withSharedPool(pool)), name, version, videos);
     }
 
     @Override
@@ -84,14 +96,137 @@ public final class EngineRuntime implements ModelRuntime {
     @Override
     public Outcome generate(GenerationInput input, TextSink sink, StopSignal stop)
             throws JobFailure, InterruptedException {
+        if (input.segmented()) {
+            throw JobFailure.permanent(ErrorCodes.MEDIA_INVALID, "segment mode goes through generateSegments");
+        }
+        long t0 = System.nanoTime();
         List<ImageInput> images = new ArrayList<>();
+        List<ImageInput> frames = new ArrayList<>();
         for (MediaInput m : input.media()) {
             if (m.kind() == MediaRef.Kind.video) {
-                throw JobFailure.permanent(ErrorCodes.UNSUPPORTED_MEDIA, "the embedded engine cannot decode video "
-                        + "yet; send frames as images or use the openai backend");
+                int n = videos.frames(input);
+                try (VideoInputs.Opened v = videos.open(m, stop)) {
+                    for (VideoFrame f : v.reader.sample(n, VideoInputs.bound(input))) {
+                        frames.add(ImageInput.decoded(f.image()));
+                    }
+                } catch (CancellationException e) {
+                    return cancelledBeforeStart();
+                } catch (Exception e) {
+                    throw VideoInputs.failure(e);
+                }
+            } else {
+                images.add(ImageInput.bytes(m.bytes()));
             }
-            images.add(ImageInput.bytes(m.bytes()));
         }
+        long decodeNanos = System.nanoTime() - t0;
+        GenerationRequest.Builder b = request(input, input.question());
+        images.forEach(b::image);
+        frames.forEach(b::videoFrame);
+        Outcome o = run(b.build(), sink, stop);
+        return new Outcome(o.text(), o.finishReason(), o.promptTokens(), o.imageTokens(), o.completionTokens(),
+                o.preprocessMs() + decodeNanos / 1_000_000, o.visionMs(), o.prefillMs(), o.decodeMs(),
+                o.timeToFirstTokenMs() == 0 ? 0 : o.timeToFirstTokenMs() + decodeNanos / 1_000_000);
+    }
+
+    /**
+     * Segment mode: windows of {@code segmentSeconds}, each sampled like a bounded reference call with
+     * {@code numFrames} frames, decoded only when its turn comes and described at once, so the first answer does not
+     * wait for the rest of the video and at most one window's frames are held.
+     */
+    @Override
+    public Outcome generateSegments(GenerationInput input, SegmentSink sink, StopSignal stop)
+            throws JobFailure, InterruptedException {
+        if (input.media().size() != 1 || input.media().get(0).kind() != MediaRef.Kind.video) {
+            throw JobFailure.permanent(ErrorCodes.MEDIA_INVALID, "segment mode needs exactly one video (this job "
+                    + "has " + input.media().size() + " media)");
+        }
+        double window = input.segmentSeconds();
+        VideoSettings vs = videos.settings();
+        if (!(window >= vs.minSegmentSeconds())) {
+            throw JobFailure.permanent(ErrorCodes.MEDIA_INVALID, "segmentSeconds " + window + " is shorter than the "
+                    + "worker's minimum of " + vs.minSegmentSeconds() + " s");
+        }
+        int n = videos.frames(input);
+        long t0 = System.nanoTime();
+        long firstToken = 0;
+        int prompt = 0;
+        int imageTokens = 0;
+        int completion = 0;
+        long pre = 0;
+        long vision = 0;
+        long prefill = 0;
+        long decode = 0;
+        boolean cancelled = false;
+        boolean length = false;
+        List<SegmentSummary.Segment> done = new ArrayList<>();
+        try (VideoInputs.Opened v = videos.open(input.media().get(0), stop)) {
+            FrameSampler.Bound bound = VideoInputs.bound(input);
+            double duration = Double.isFinite(v.reader.info().durationSeconds()) ? v.reader.info().durationSeconds()
+                    : v.reader.header().durationSeconds() == null ? 0 : v.reader.header().durationSeconds();
+            double from = bound == null ? 0 : bound.startSeconds();
+            double to = bound == null ? duration : Math.min(duration, bound.endSeconds());
+            long windows = (long) Math.ceil(Math.max(0, to - from) / window);
+            if (windows > vs.maxSegments()) {
+                throw JobFailure.permanent(ErrorCodes.MEDIA_TOO_LARGE, String.format(Locale.ROOT, "%.1f s of video "
+                        + "in %.1f s windows make %d windows; this worker describes at most %d per job (use longer "
+                        + "windows)", to - from, window, windows, vs.maxSegments()));
+            }
+            VideoReader.Windows cursor = v.reader.windows(window, n, bound);
+            while (!stop.stopped()) {
+                long d0 = System.nanoTime();
+                VideoWindow w = cursor.next();
+                pre += System.nanoTime() - d0;
+                if (w == null) {
+                    break;
+                }
+                sink.segmentStarted(w.segment(), w.startSeconds(), w.endSeconds());
+                GenerationRequest.Builder b = request(input, input.question());
+                for (VideoFrame f : w.frames()) {
+                    b.videoFrame(ImageInput.decoded(f.image()));
+                }
+                long[] first = {0};
+                Outcome o = run(b.build(), (text, tokens) -> {
+                    if (first[0] == 0) {
+                        first[0] = System.nanoTime();
+                    }
+                    sink.text(text, tokens);
+                }, stop);
+                if (firstToken == 0 && first[0] != 0) {
+                    firstToken = first[0];
+                }
+                sink.segmentCompleted(w.segment(), w.startSeconds(), w.endSeconds(), o.text());
+                done.add(new SegmentSummary.Segment(w.segment(), w.startSeconds(), w.endSeconds(), o.text()));
+                prompt += o.promptTokens();
+                imageTokens += o.imageTokens();
+                completion += o.completionTokens();
+                pre += o.preprocessMs() * 1_000_000;
+                vision += o.visionMs();
+                prefill += o.prefillMs();
+                decode += o.decodeMs();
+                length |= "length".equals(o.finishReason());
+                if ("cancelled".equals(o.finishReason())) {
+                    cancelled = true;
+                    break;
+                }
+            }
+        } catch (CancellationException e) {
+            cancelled = true;
+        } catch (JobFailure | InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw VideoInputs.failure(e);
+        }
+        cancelled |= stop.stopped();
+        String finish = cancelled ? "cancelled" : length ? "length" : "stop";
+        return new Outcome(SegmentSummary.join(done), finish, prompt, imageTokens, completion, pre / 1_000_000,
+                vision, prefill, decode, firstToken == 0 ? 0 : (firstToken - t0) / 1_000_000);
+    }
+
+    private static Outcome cancelledBeforeStart() {
+        return new Outcome("", "cancelled", 0, 0, 0, 0, 0, 0, 0, 0);
+    }
+
+    private GenerationRequest.Builder request(GenerationInput input, String question) throws JobFailure {
         GenerationOptions options;
         try {
             options = new GenerationOptions(input.maxNewTokens(), Math.min(MAX_TILES, input.maxTiles()),
@@ -100,17 +235,20 @@ public final class EngineRuntime implements ModelRuntime {
         } catch (IllegalArgumentException e) {
             throw JobFailure.permanent(ErrorCodes.MEDIA_INVALID, "invalid generation options: " + e.getMessage());
         }
-        GenerationRequest.Builder b = GenerationRequest.builder(input.question()).options(options)
+        GenerationRequest.Builder b = GenerationRequest.builder(question).options(options)
                 .systemMessage(input.systemMessage());
-        images.forEach(b::image);
         input.history().forEach(t -> b.turn(t.question(), t.answer()));
+        return b;
+    }
+
+    private Outcome run(GenerationRequest request, TextSink sink, StopSignal stop) throws JobFailure {
         CancelSignal cancel = new CancelSignal();
         stop.onStop(cancel::cancel);
         long t0 = System.nanoTime();
         long[] firstToken = {0};
         GenerationResult r;
         try {
-            r = model.generate(b.build(), (id, text) -> {
+            r = model.generate(request, (id, text) -> {
                 if (firstToken[0] == 0) {
                     firstToken[0] = System.nanoTime();
                 }

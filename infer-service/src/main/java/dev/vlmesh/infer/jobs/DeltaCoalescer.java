@@ -25,7 +25,8 @@ public final class DeltaCoalescer {
     private final int maxTokens;
     private final LongSupplier clock;
     private final StringBuilder pending = new StringBuilder();
-    private final AnswerStripper stripped = new AnswerStripper();
+    private AnswerStripper stripped = new AnswerStripper();
+    private Integer segment;
     private final List<CompletableFuture<RecordMetadata>> sent = new ArrayList<>();
     private int pendingTokens;
     private int totalTokens;
@@ -65,10 +66,21 @@ public final class DeltaCoalescer {
             return; // tokens that made no text yet are counted with the next delta
         }
         sent.add(publisher.send(TokenDelta.of(jobId, tenantId, attempt, seq++, pending.toString(), pendingTokens,
-                null)));
+                segment)));
         pending.setLength(0);
         pendingTokens = 0;
         lastFlush = clock.getAsLong();
+    }
+
+    /**
+     * Video segment mode: what follows belongs to window {@code segment} (deltas tagged with it, stripped as an
+     * answer of its own, {@link #text()} restarting); what is pending of the previous window is sent first. Sequence
+     * numbers continue across windows.
+     */
+    public synchronized void startSegment(int segment) {
+        flush();
+        this.segment = segment;
+        this.stripped = new AnswerStripper();
     }
 
     /** Flushes and waits until the broker acknowledged every delta, so a terminal event sent next comes after them. */
@@ -83,6 +95,7 @@ public final class DeltaCoalescer {
         }
     }
 
+    /** The streamed answer (of the current window in segment mode). */
     public synchronized String text() {
         return stripped.text();
     }

@@ -8,6 +8,7 @@ import dev.vlmesh.events.JobFailed;
 import dev.vlmesh.events.JobStarted;
 import dev.vlmesh.events.JobSubmitted;
 import dev.vlmesh.events.MediaRef;
+import dev.vlmesh.events.SegmentCompleted;
 import dev.vlmesh.events.Task;
 import dev.vlmesh.events.Timings;
 import dev.vlmesh.events.Usage;
@@ -16,6 +17,7 @@ import dev.vlmesh.infer.backend.InferenceBackend;
 import dev.vlmesh.infer.backend.JobFailure;
 import dev.vlmesh.infer.backend.MediaInput;
 import dev.vlmesh.infer.backend.Outcome;
+import dev.vlmesh.infer.backend.SegmentSink;
 import dev.vlmesh.infer.cancel.StopSignal;
 import dev.vlmesh.infer.config.WorkerSettings;
 import dev.vlmesh.infer.media.StoreMedia;
@@ -220,15 +222,20 @@ public final class JobTask implements BatchScheduler.Work {
             DeltaCoalescer deltas = new DeltaCoalescer(ctx.publisher(), job.jobId(), job.tenantId(), attempt,
                     s.deltaIntervalMs(), s.deltaMaxTokens(), System::nanoTime);
             Outcome outcome;
+            List<SegmentSummary.Segment> segments = new ArrayList<>();
             if (ctx.cancels().isCancelled(job.jobId())) {
                 outcome = new Outcome("", "cancelled", 0, 0, 0, 0, 0, 0, 0, 0);
+            } else if (input.segmented()) {
+                outcome = session.generateSegments(input, segmentSink(deltas, segments), stop);
             } else {
                 outcome = session.generate(input, deltas::accept, stop);
             }
             if (stop.aborted()) {
                 return;
             }
-            deltas.complete(outcome.text());
+            if (!input.segmented()) {
+                deltas.complete(outcome.text());
+            }
             deltas.finish();
             long fetchMs = media.stream().mapToLong(StoreMedia::fetchMs).sum();
             long totalMs = (System.nanoTime() - startNanos) / 1_000_000;
@@ -238,9 +245,10 @@ public final class JobTask implements BatchScheduler.Work {
                     outcome.prefillMs(), outcome.decodeMs(), outcome.timeToFirstTokenMs(), totalMs);
             Usage usage = new Usage(outcome.promptTokens(), outcome.imageTokens(), outcome.completionTokens());
             String finish = stop.stopped() ? "cancelled" : outcome.finishReason();
-            // the deltas are what readers saw; the terminal text is exactly their concatenation
-            String text = deltas.text();
-            if (!text.equals(outcome.text())) {
+            // the deltas are what readers saw; the terminal text is exactly their concatenation (in segment mode:
+            // the published window answers joined with their time ranges)
+            String text = input.segmented() ? SegmentSummary.join(segments) : deltas.text();
+            if (!input.segmented() && !text.equals(outcome.text())) {
                 LOG.warnf("job %s: the backend's final text differs from what it streamed; publishing the streamed "
                         + "text", job.jobId());
             }
@@ -256,6 +264,44 @@ public final class JobTask implements BatchScheduler.Work {
         }
     }
 
+    /**
+     * Segment mode: each window's deltas are tagged with its index, and once its answer is complete the window is
+     * published as {@code SegmentCompleted} (after its deltas were acknowledged, so readers see them first).
+     */
+    private SegmentSink segmentSink(DeltaCoalescer deltas, List<SegmentSummary.Segment> segments) {
+        return new SegmentSink() {
+            @Override
+            public void segmentStarted(int segment, double startSeconds, double endSeconds) {
+                deltas.startSegment(segment);
+            }
+
+            @Override
+            public void text(String text, int tokens) {
+                deltas.accept(text, tokens);
+            }
+
+            @Override
+            public void segmentCompleted(int segment, double startSeconds, double endSeconds, String answer)
+                    throws JobFailure, InterruptedException {
+                if (stop.aborted()) {
+                    return;
+                }
+                deltas.complete(answer);
+                try {
+                    deltas.finish();
+                    String text = deltas.text();
+                    ctx.publisher().sendAndWait(SegmentCompleted.of(job.jobId(), job.tenantId(), attempt, segment,
+                            startSeconds, endSeconds, text));
+                    segments.add(new SegmentSummary.Segment(segment, startSeconds, endSeconds, text));
+                    LOG.infof("job %s segment %d (%.1f–%.1f s) published: %d chars", job.jobId(), segment,
+                            startSeconds, endSeconds, text.length());
+                } catch (EventPublisher.PublishException e) {
+                    throw JobFailure.retryable(ErrorCodes.INTERNAL, e.getMessage(), e);
+                }
+            }
+        };
+    }
+
     /** The job's generation input; media stays lazy (fetched by the backend when it needs the bytes). */
     private GenerationInput input(List<MediaInput> media) {
         WorkerSettings s = ctx.settings();
@@ -267,7 +313,7 @@ public final class JobTask implements BatchScheduler.Work {
         double temperature = o.temperature() == null ? 0 : o.temperature();
         List<MediaInput> lazy = media.isEmpty() ? placeholders() : media;
         return new GenerationInput(null, List.of(), question(), lazy, maxNew, tiles, frames, temperature, o.topP(),
-                o.topK(), o.seed());
+                o.topK(), o.seed(), o.segmentSeconds(), o.startSeconds(), o.endSeconds());
     }
 
     /** Media stand-ins for the memory estimate before anything is fetched. */

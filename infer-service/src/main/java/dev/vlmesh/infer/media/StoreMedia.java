@@ -102,6 +102,78 @@ public final class StoreMedia implements MediaInput {
         return data;
     }
 
+    /**
+     * Streams the object into a temporary file (size limit and SHA-256 checked while streaming, the file deleted on
+     * any failure), so a long video never sits in the heap.
+     */
+    @Override
+    public java.nio.file.Path toFile(java.nio.file.Path dir) throws JobFailure, InterruptedException {
+        synchronized (this) {
+            if (data != null) {
+                return MediaInput.super.toFile(dir);
+            }
+        }
+        checkRef();
+        if (ref.sizeBytes() > maxBytes) {
+            throw JobFailure.permanent(ErrorCodes.MEDIA_TOO_LARGE, "media " + ref.key() + " has " + ref.sizeBytes()
+                    + " bytes; the worker accepts at most " + maxBytes);
+        }
+        long t0 = System.nanoTime();
+        java.nio.file.Path file;
+        try {
+            java.nio.file.Files.createDirectories(dir);
+            file = java.nio.file.Files.createTempFile(dir, "vlmesh-media-", "." + (ref.format() == null ? "bin"
+                    : ref.format().replaceAll("[^a-z0-9]", "")));
+        } catch (java.io.IOException e) {
+            throw JobFailure.retryable(ErrorCodes.INTERNAL, "could not create a temporary file in " + dir + ": "
+                    + e.getMessage(), e);
+        }
+        boolean ok = false;
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            try (InputStream in = s3.getObject(GetObjectArgs.builder().bucket(ref.bucket()).object(ref.key()).build());
+                 java.io.OutputStream out = java.nio.file.Files.newOutputStream(file)) {
+                byte[] buf = new byte[256 * 1024];
+                long total = 0;
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    total += n;
+                    if (total > maxBytes) {
+                        throw JobFailure.permanent(ErrorCodes.MEDIA_TOO_LARGE, "media " + ref.key()
+                                + " is larger than the " + maxBytes + " bytes the worker accepts");
+                    }
+                    sha.update(buf, 0, n);
+                    out.write(buf, 0, n);
+                    if (Thread.interrupted()) {
+                        throw new InterruptedException();
+                    }
+                }
+            }
+            String digest = HexFormat.of().formatHex(sha.digest());
+            if (!digest.equals(ref.sha256())) {
+                throw JobFailure.permanent(ErrorCodes.MEDIA_DIGEST_MISMATCH, "media " + ref.key() + " has SHA-256 "
+                        + digest + " but the job says " + ref.sha256());
+            }
+            fetchMs = (System.nanoTime() - t0) / 1_000_000;
+            ok = true;
+            return file;
+        } catch (ErrorResponseException e) {
+            throw notFoundOrRetry(e);
+        } catch (JobFailure | InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw JobFailure.retryable(ErrorCodes.INTERNAL, "could not fetch media " + ref.bucket() + "/" + ref.key()
+                    + ": " + e.getMessage(), e);
+        } finally {
+            if (!ok) {
+                try {
+                    java.nio.file.Files.deleteIfExists(file);
+                } catch (java.io.IOException ignored) {
+                    // best effort
+                }
+            }
+        }
+    }
+
     @Override
     public Optional<String> url(long expirySeconds) throws JobFailure {
         checkRef();
