@@ -82,6 +82,28 @@ public final class InternVlModel implements AutoCloseable {
     public static InternVlModel load(Path dir, EngineOptions options) throws IOException {
         ModelConfig config = ConfigReader.read(dir);
         Qwen2Tokenizer tokenizer = Qwen2Tokenizer.load(dir);
+        WeightSource source = SafetensorsWeightSource.open(dir, config.layout());
+        return load(dir, config, tokenizer, source, options);
+    }
+
+    /**
+     * Builds a model from weights of any layout (for example MindSpeed-MM shards merged by a {@link WeightSource}
+     * of their own). The model takes ownership of {@code source} and closes it, also when loading fails.
+     *
+     * @param dir where the model comes from, for messages
+     */
+    public static InternVlModel load(Path dir, ModelConfig config, Qwen2Tokenizer tokenizer, WeightSource source,
+                                     EngineOptions options) throws IOException {
+        try {
+            return build(dir, config, tokenizer, source, options);
+        } catch (IOException | RuntimeException e) {
+            source.close();
+            throw e;
+        }
+    }
+
+    private static InternVlModel build(Path dir, ModelConfig config, Qwen2Tokenizer tokenizer, WeightSource source,
+                                       EngineOptions options) throws IOException {
         int imageTokenId = tokenizer.tokenId(ChatTemplate.IMG_CONTEXT).orElseThrow(() -> new CheckpointException(
                 dir + ": the tokenizer has no " + ChatTemplate.IMG_CONTEXT + " token"));
         int imEnd = tokenizer.tokenId(ChatTemplate.IM_END).orElseThrow(() -> new CheckpointException(
@@ -94,17 +116,11 @@ public final class InternVlModel implements AutoCloseable {
             throw new CheckpointException(dir + ": the tokenizer has ids up to " + (tokenizer.idLimit() - 1)
                     + " but the LLM vocabulary is " + config.text().vocabSize());
         }
-        WeightSource source = SafetensorsWeightSource.open(dir, config.layout());
-        try {
-            TensorLoader loader = new TensorLoader(source, config.layout());
-            VisionWeights vw = VisionWeights.load(config, loader);
-            Qwen2Weights lw = Qwen2Weights.load(config.text(), loader);
-            return new InternVlModel(dir, config, options, tokenizer, source, new VisionEncoder(config, vw),
-                    new Qwen2Model(config.text(), lw), imageTokenId, imEnd);
-        } catch (IOException | RuntimeException e) {
-            source.close();
-            throw e;
-        }
+        TensorLoader loader = new TensorLoader(source, config.layout());
+        VisionWeights vw = VisionWeights.load(config, loader);
+        Qwen2Weights lw = Qwen2Weights.load(config.text(), loader);
+        return new InternVlModel(dir, config, options, tokenizer, source, new VisionEncoder(config, vw),
+                new Qwen2Model(config.text(), lw), imageTokenId, imEnd);
     }
 
     public Path directory() {
