@@ -134,6 +134,12 @@ async function submit(event) {
     form.append('file', media.blob, media.name);
     form.append('task', task);
     if (task === 'chat') form.append('prompt', prompt);
+    // video options go as single form fields; ingest refuses them for images with a clear problem
+    [['num-frames', 'num_frames'], ['segment-seconds', 'segment_seconds'], ['start-seconds', 'start_seconds'],
+      ['end-seconds', 'end_seconds']].forEach(([id, field]) => {
+      const v = $(id).value.trim();
+      if (v !== '') form.append(field, v);
+    });
     const accepted = await upload(form);
     const id = accepted.id || accepted.job_id || accepted.jobId;
     $('upload-state').textContent = 'accepted as ' + id;
@@ -188,10 +194,92 @@ function showError(error) {
   box.hidden = false;
 }
 
-function addSegment(d) {
+// ---------- segment mode: one entry per video window, text streamed into it, a timeline above ----------
+
+const seg = { items: new Map(), duration: 0 };
+
+function resetSegments(duration) {
+  seg.items = new Map();
+  seg.duration = duration || 0;
+  $('segments').replaceChildren();
+  $('timeline').replaceChildren();
+  $('timeline').hidden = true;
+}
+
+function clock(s) {
+  if (s === undefined || s === null) return '…';
+  const m = Math.floor(s / 60);
+  const r = s - m * 60;
+  const whole = Math.abs(r - Math.round(r)) < 0.05;
+  return m + ':' + (whole ? String(Math.round(r)).padStart(2, '0') : r.toFixed(1).padStart(4, '0'));
+}
+
+function segmentItem(k) {
+  let item = seg.items.get(k);
+  if (item) return item;
   const li = document.createElement('li');
-  li.textContent = '[' + d.start_seconds.toFixed(1) + 's – ' + d.end_seconds.toFixed(1) + 's] ' + (d.text || '');
-  $('segments').appendChild(li);
+  li.dataset.segment = String(k);
+  const range = document.createElement('span');
+  range.className = 'range';
+  range.textContent = '#' + (k + 1);
+  const text = document.createElement('span');
+  text.className = 'text';
+  li.append(range, text);
+  li.addEventListener('click', () => selectSegment(k));
+  // keep the list in window order whatever order entries appear in
+  const after = [...$('segments').children].find((x) => Number(x.dataset.segment) > k);
+  $('segments').insertBefore(li, after || null);
+  item = { li, range, text, start: null, end: null, done: false };
+  seg.items.set(k, item);
+  return item;
+}
+
+function selectSegment(k) {
+  seg.items.forEach((it, i) => it.li.classList.toggle('selected', i === k));
+  $('timeline').querySelectorAll('.block').forEach((b) => b.classList.toggle('selected', b.dataset.segment === String(k)));
+}
+
+function renderTimeline() {
+  const done = [...seg.items.entries()].filter(([, it]) => it.end !== null);
+  if (!done.length) { $('timeline').hidden = true; return; }
+  const total = Math.max(seg.duration || 0, ...done.map(([, it]) => it.end));
+  $('timeline').replaceChildren(...done.map(([k, it]) => {
+    const b = document.createElement('div');
+    b.className = 'block' + (it.done ? '' : ' streaming');
+    b.dataset.segment = String(k);
+    b.style.left = (100 * it.start / total) + '%';
+    b.style.width = (100 * (it.end - it.start) / total) + '%';
+    b.title = clock(it.start) + '–' + clock(it.end) + (it.text.textContent ? ': ' + it.text.textContent : '');
+    b.textContent = clock(it.start);
+    b.addEventListener('click', () => selectSegment(k));
+    return b;
+  }));
+  $('timeline').hidden = false;
+}
+
+function segmentDelta(d) {
+  const item = segmentItem(d.segment);
+  item.text.textContent += d.text;
+  item.li.classList.add('streaming');
+}
+
+function addSegment(d) {
+  const item = segmentItem(d.segment);
+  item.start = d.start_seconds;
+  item.end = d.end_seconds;
+  item.done = true;
+  item.range.textContent = clock(d.start_seconds) + '–' + clock(d.end_seconds);
+  if (d.text !== undefined) item.text.textContent = d.text;
+  item.li.classList.remove('streaming');
+  item.li.classList.add('done');
+  renderTimeline();
+}
+
+function showStoredSegments(job) {
+  const media = (job.media || [])[0];
+  resetSegments(media && media.duration_seconds);
+  (job.segments || []).forEach((s) => addSegment({ segment: s.segment, start_seconds: s.start_seconds,
+    end_seconds: s.end_seconds, text: s.text }));
 }
 
 function showJob(id) {
@@ -199,30 +287,37 @@ function showJob(id) {
   state.jobId = id;
   $('job-id').textContent = id;
   $('answer').textContent = '';
-  $('segments').replaceChildren();
+  resetSegments(0);
   $('timings').replaceChildren();
   $('job-attempt').textContent = '';
   showError(null);
   setStatus(state.jobs.get(id)?.status || 'queued');
   document.querySelectorAll('#jobs tbody tr').forEach((tr) => tr.classList.toggle('selected', tr.dataset.id === id));
 
+  // the video's length (from the stored job) scales the segment timeline
+  api('/v1/jobs/' + encodeURIComponent(id)).then((job) => {
+    const media = (job.media || [])[0];
+    if (state.jobId === id && media && media.duration_seconds) { seg.duration = media.duration_seconds; renderTimeline(); }
+  }).catch(() => {});
+
   // The stream replays everything so far, then goes live; the browser resumes with Last-Event-ID by itself.
   const es = new EventSource('/v1/jobs/' + encodeURIComponent(id) + '/events');
   state.stream = es;
   const on = (name, fn) => es.addEventListener(name, (m) => { if (state.stream === es) fn(JSON.parse(m.data)); });
   on('started', (d) => {
-    if (d.reset) { $('answer').textContent = ''; $('segments').replaceChildren(); }
+    if (d.reset) { $('answer').textContent = ''; resetSegments(seg.duration); }
     $('job-attempt').textContent = d.attempt > 1 ? 'attempt ' + d.attempt : '';
     setStatus('running');
     updateListed(id, { status: 'running' });
   });
   on('delta', (d) => {
-    if (d.reset) { $('answer').textContent = ''; $('segments').replaceChildren(); }
-    $('answer').textContent += d.text;
+    if (d.reset) { $('answer').textContent = ''; resetSegments(seg.duration); }
+    if (d.segment !== undefined && d.segment !== null) segmentDelta(d);
+    else $('answer').textContent += d.text;
     setStatus('running');
     updateListed(id, { status: 'running', text: $('answer').textContent });
   });
-  on('segment', (d) => { if (d.reset) $('segments').replaceChildren(); addSegment(d); });
+  on('segment', (d) => { if (d.reset) resetSegments(seg.duration); addSegment(d); });
   const end = (d) => {
     es.close();
     if (state.stream === es) state.stream = null;
@@ -230,7 +325,11 @@ function showJob(id) {
     setStatus(d.status);
     showError(d.error);
     updateListed(id, d.text !== undefined ? { status: d.status, text: d.text } : { status: d.status });
-    api('/v1/jobs/' + encodeURIComponent(id)).then((job) => { if (state.jobId === id) renderTimings(job); }).catch(() => {});
+    api('/v1/jobs/' + encodeURIComponent(id)).then((job) => {
+      if (state.jobId !== id) return;
+      renderTimings(job);
+      if (job.segments) showStoredSegments(job);
+    }).catch(() => {});
   };
   on('completed', end);
   on('failed', end);
@@ -240,6 +339,7 @@ function showJob(id) {
       api('/v1/jobs/' + encodeURIComponent(id)).then((job) => {
         if (state.jobId !== id) return;
         $('answer').textContent = job.text || '';
+        showStoredSegments(job);
         setStatus(job.status);
         showError(job.error);
         renderTimings(job);

@@ -24,7 +24,8 @@ public final class Main {
               submit FILE           upload an image or video and print the job id
                   --task describe|ocr|chat   (default describe)   --prompt TEXT (English or Chinese)
                   --model NAME  --model-version V  --max-new-tokens N  --max-tiles N  --num-frames N
-                  --segment-seconds S (video: one answer per window)  --temperature T  --seed N
+                  --segment-seconds S (video: one answer per window)  --start S  --end S (video span,
+                  seconds)  --temperature T  --seed N
                   --callback-url URL (webhook when the job ends)  --custom-id ID  --priority N
                   --watch               then stream the answer (like watch)
                   --timeout SECONDS     with --watch: give up waiting after this long (exit 6)
@@ -57,7 +58,8 @@ public final class Main {
     private static final Set<String> GLOBAL = Set.of("api-key", "ingest", "results", "convert", "quiet", "help",
             "version");
     private static final Set<String> SUBMIT = Set.of("task", "prompt", "model", "model-version", "max-new-tokens",
-            "max-tiles", "num-frames", "segment-seconds", "temperature", "seed", "callback-url", "custom-id",
+            "max-tiles", "num-frames", "segment-seconds", "start", "end", "temperature", "seed", "callback-url",
+            "custom-id",
             "priority", "watch", "json", "timeout");
 
     private final PrintStream out;
@@ -168,6 +170,8 @@ public final class Main {
                 .field("max_tiles", number(args.intOption("max-tiles")))
                 .field("num_frames", number(args.intOption("num-frames")))
                 .field("segment_seconds", number(args.doubleOption("segment-seconds")))
+                .field("start_seconds", number(args.doubleOption("start")))
+                .field("end_seconds", number(args.doubleOption("end")))
                 .field("temperature", number(args.doubleOption("temperature")))
                 .field("seed", number(args.intOption("seed")))
                 .field("callback_url", args.option("callback-url"))

@@ -30,6 +30,9 @@ final class Watcher {
     private boolean printedDeltas;
     private boolean printedSegments;
     private boolean atLineStart = true;
+    /** Segment mode: the window whose text is being printed, -1 before the first. */
+    private int streamingSegment = -1;
+    private boolean streamedThisSegment;
 
     /** @param timeout how long to wait for the job to end, or null for no limit */
     Watcher(Api api, PrintStream out, PrintStream err, Duration timeout) {
@@ -164,6 +167,8 @@ final class Watcher {
         newline();
         printedDeltas = false;
         printedSegments = false;
+        streamingSegment = -1;
+        streamedThisSegment = false;
         err.println("(the job was retried: attempt " + Json.str(d, "attempt")
                 + "; the text above was discarded, the answer starts again)");
     }
@@ -173,7 +178,20 @@ final class Watcher {
             restarted(d);
         }
         String text = Json.str(d, "text");
+        Object seg = d.get("segment");
+        if (seg instanceof Number n && n.intValue() != streamingSegment) {
+            // segment mode: each window on a line of its own, its time range added when the window completes
+            newline();
+            streamingSegment = n.intValue();
+            streamedThisSegment = false;
+            out.printf("[#%d] ", streamingSegment + 1);
+            atLineStart = false;
+        }
         if (text != null && !text.isEmpty()) {
+            if (seg instanceof Number) {
+                text = text.replace('\n', ' ');
+                streamedThisSegment = true;
+            }
             out.print(text);
             out.flush();
             atLineStart = text.endsWith("\n");
@@ -182,10 +200,19 @@ final class Watcher {
     }
 
     private void segment(Map<String, Object> d) {
-        newline();
         Object start = d.get("start_seconds");
         Object end = d.get("end_seconds");
-        out.printf("[%s s – %s s] %s%n", num(start), num(end), Json.str(d, "text"));
+        Object seg = d.get("segment");
+        if (seg instanceof Number n && n.intValue() == streamingSegment && streamedThisSegment) {
+            // its text is already on this line
+            out.printf("  (%s s – %s s)%n", num(start), num(end));
+        } else {
+            newline();
+            out.printf("[%s s – %s s] %s%n", num(start), num(end), Json.str(d, "text"));
+        }
+        atLineStart = true;
+        streamingSegment = -1;
+        streamedThisSegment = false;
         out.flush();
         printedSegments = true;
     }
