@@ -3,6 +3,7 @@ package dev.vlmesh.convert.api;
 import dev.vlmesh.convert.ConvertService;
 import dev.vlmesh.convert.app.ConvertLifecycle;
 import dev.vlmesh.convert.jobs.RefreshPlan;
+import dev.vlmesh.convert.state.ConversionRegistry;
 import dev.vlmesh.convert.state.ConversionStatus;
 import dev.vlmesh.engine.convert.ConversionException;
 import dev.vlmesh.events.CheckpointRefreshRequested;
@@ -48,8 +49,9 @@ public class CheckpointResource {
                     e.getMessage()));
         }
         CheckpointRefreshRequested req = s.submit(plan);
-        ConversionStatus status = s.registry().conversion(req.conversionId()).orElseThrow();
-        return Response.accepted(status).location(URI.create("/v1/checkpoints/" + req.conversionId())).build();
+        // what was accepted; the conversion may already have started by the time this is sent
+        return Response.accepted(ConversionRegistry.queued(req))
+                .location(URI.create("/v1/checkpoints/" + req.conversionId())).build();
     }
 
     @GET

@@ -98,7 +98,7 @@ public final class ConversionJob {
                     .withThrottle(settings.throttleBytesPerSecond())
                     .withProgress((phase, sd, st, bd, bt) -> progress.tick("converting", sd, st, bd, bt)));
             progress.phase("verifying", 0, 0, 0, 0);
-            Verifier.Report report = Verifier.verify(mm, src, settings.verifyRoundTrip(), work);
+            Verifier.Report report = Verifier.verify(mm, src, settings.verifyRoundTrip(), work, digest);
             if (!report.ok()) {
                 throw new ConversionException(Reason.VERIFICATION_FAILED, "the converted checkpoint does not match "
                         + "its source: " + String.join("; ", report.problems()));

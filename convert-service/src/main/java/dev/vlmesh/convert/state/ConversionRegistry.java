@@ -44,9 +44,7 @@ public final class ConversionRegistry {
 
     private static ConversionStatus next(ConversionStatus old, CheckpointEvent e) {
         return switch (e) {
-            case CheckpointRefreshRequested r -> old != null ? old : new ConversionStatus(r.conversionId(),
-                    r.modelName(), State.QUEUED, "queued", 0, 0, 0, 0, null, null, null, null, null, null,
-                    r.sourceBucket(), r.sourcePrefix(), r.parallel(), r.outputFormat(), r.time(), r.time());
+            case CheckpointRefreshRequested r -> old != null ? old : queued(r);
             case ConversionProgress p -> {
                 ConversionStatus b = base(old, e);
                 yield b.state().terminal() ? b : new ConversionStatus(b.conversionId(), b.modelName(), State.RUNNING,
@@ -70,6 +68,13 @@ public final class ConversionRegistry {
                         b.parallel(), b.outputFormat(), b.requestedAt(), f.time());
             }
         };
+    }
+
+    /** The status of a request that was just accepted. */
+    public static ConversionStatus queued(CheckpointRefreshRequested r) {
+        return new ConversionStatus(r.conversionId(), r.modelName(), State.QUEUED, "queued", 0, 0, 0, 0, null, null,
+                null, null, null, null, r.sourceBucket(), r.sourcePrefix(), r.parallel(), r.outputFormat(), r.time(),
+                r.time());
     }
 
     /** The status so far, or a placeholder when the request itself was not seen (e.g. compacted away). */

@@ -45,10 +45,19 @@ public final class Verifier {
      * @param roundTrip export back to the HuggingFace layout under {@code workDir} and compare with {@code hfDir}
      */
     public static Report verify(Path mmDir, Path hfDir, boolean roundTrip, Path workDir) throws ConversionException {
+        return verify(mmDir, hfDir, roundTrip, workDir, null);
+    }
+
+    /** @param knownDigest the source's digest if the caller computed it already (hashed while downloading) */
+    public static Report verify(Path mmDir, Path hfDir, boolean roundTrip, Path workDir, SourceDigest knownDigest)
+            throws ConversionException {
         Verifier v = new Verifier();
+        v.knownDigest = knownDigest;
         v.run(mmDir, hfDir, roundTrip, workDir);
         return new Report(List.copyOf(v.checks), List.copyOf(v.problems));
     }
+
+    private SourceDigest knownDigest;
 
     private void run(Path mmDir, Path hfDir, boolean roundTrip, Path workDir) throws ConversionException {
         try {
@@ -132,7 +141,7 @@ public final class Verifier {
     private void compareWithSource(MindSpeedCheckpoint mm, SourceCheckpoint src) throws IOException {
         Manifest man = mm.manifest();
         if (man != null) {
-            SourceDigest sd = SourceDigest.compute(src.dir(), src.allFiles());
+            SourceDigest sd = knownDigest != null ? knownDigest : SourceDigest.compute(src.dir(), src.allFiles());
             if (!sd.digest().equals(man.source().digest())) {
                 problems.add("source digest " + sd.digest() + " differs from the manifest's " + man.source().digest()
                         + ": the checkpoint was converted from other files");
