@@ -78,6 +78,11 @@ public final class MindSpeedCheckpoint implements WeightSource {
         this.shards = shards;
     }
 
+    /** Whether {@code dir} holds a MindSpeed-MM checkpoint (it has the iteration marker file). */
+    public static boolean isMindSpeedLayout(Path dir) {
+        return Files.isRegularFile(dir.resolve(HfToMm.ITERATION_FILE));
+    }
+
     /** Opens {@code dir}, reading the model config from its {@code config.json}. */
     public static MindSpeedCheckpoint open(Path dir) throws ConversionException {
         return open(dir, SourceCheckpoint.readConfig(dir));

@@ -4,6 +4,7 @@ import dev.vlmesh.engine.checkpoint.CheckpointException;
 import dev.vlmesh.engine.checkpoint.ConfigReader;
 import dev.vlmesh.engine.checkpoint.ModelConfig;
 import dev.vlmesh.engine.checkpoint.SafetensorsWeightSource;
+import dev.vlmesh.engine.convert.MindSpeedCheckpoint;
 import dev.vlmesh.engine.checkpoint.TensorLoader;
 import dev.vlmesh.engine.checkpoint.WeightSource;
 import dev.vlmesh.engine.image.ImagePreprocessor;
@@ -76,13 +77,18 @@ public final class InternVlModel implements AutoCloseable {
     }
 
     /**
-     * Loads a checkpoint directory (either layout). Every tensor the model needs is checked against the config
-     * here; a bad checkpoint fails now with a message naming the file and tensor.
+     * Loads a checkpoint directory: the original OpenGVLab layout, the transformers {@code -hf} layout, or the
+     * MindSpeed-MM sharded layout that convert-service writes (recognised by its
+     * {@code latest_checkpointed_iteration.txt}; every pipeline and tensor shard is merged at load). Every tensor the
+     * model needs is checked against the config here; a bad checkpoint fails now with a message naming the file and
+     * tensor.
      */
     public static InternVlModel load(Path dir, EngineOptions options) throws IOException {
         ModelConfig config = ConfigReader.read(dir);
         Qwen2Tokenizer tokenizer = Qwen2Tokenizer.load(dir);
-        WeightSource source = SafetensorsWeightSource.open(dir, config.layout());
+        WeightSource source = MindSpeedCheckpoint.isMindSpeedLayout(dir)
+                ? MindSpeedCheckpoint.open(dir, config)
+                : SafetensorsWeightSource.open(dir, config.layout());
         return load(dir, config, tokenizer, source, options);
     }
 

@@ -22,9 +22,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The engine's logits on a fixture prompt (one image tile + question) are the same for the HuggingFace checkpoint
- * and for every MindSpeed-MM sharding of it (see {@link #assertSameLogits} for what "the same" has to allow). Each sharding is read back through {@link MindSpeedCheckpoint}
- * (all PP and TP shards merged, QKV and fc1 un-fused) and handed to the engine as a HuggingFace directory written by
- * {@link MmToHf}, because {@code InternVlModel.load} opens only that layout so far.
+ * and for every MindSpeed-MM sharding of it (see {@link #assertSameLogits} for what "the same" has to allow). Each
+ * sharding is loaded by the engine directly ({@code InternVlModel.load} recognises the layout and merges every PP and
+ * TP shard through {@link MindSpeedCheckpoint}), and again after {@link MmToHf} exported it back to the HuggingFace
+ * layout.
  */
 class EngineLogitsAcrossShardingsTest {
 
@@ -63,9 +64,12 @@ class EngineLogitsAcrossShardingsTest {
                 Path back = tmp.resolve(model + "-back-" + i++);
                 HfToMm.convert(hf, mm, HfToMm.Options.of(new ParallelSpec(s.tp(), ParallelSpec.parseLayers(s.llm()),
                         ParallelSpec.parseLayers(s.vit()))));
+                try (InternVlModel m = InternVlModel.load(mm, options)) {
+                    assertSameLogits(reference, m.lastLogits(input), model + " " + s + " (MindSpeed-MM shards)");
+                }
                 MmToHf.export(mm, back, CheckpointLayout.HF);
                 try (InternVlModel m = InternVlModel.load(back, options)) {
-                    assertSameLogits(reference, m.lastLogits(input), model + " " + s);
+                    assertSameLogits(reference, m.lastLogits(input), model + " " + s + " (exported back)");
                 }
             }
         }));
