@@ -204,6 +204,7 @@ function resetSegments(duration) {
   $('segments').replaceChildren();
   $('timeline').replaceChildren();
   $('timeline').hidden = true;
+  $('answer').hidden = false;
 }
 
 function clock(s) {
@@ -258,6 +259,7 @@ function renderTimeline() {
 }
 
 function segmentDelta(d) {
+  $('answer').hidden = true;
   const item = segmentItem(d.segment);
   item.text.textContent += d.text;
   item.li.classList.add('streaming');
@@ -272,6 +274,8 @@ function addSegment(d) {
   if (d.text !== undefined) item.text.textContent = d.text;
   item.li.classList.remove('streaming');
   item.li.classList.add('done');
+  // the final text joins these windows with their ranges: the list already shows it
+  $('answer').hidden = true;
   renderTimeline();
 }
 

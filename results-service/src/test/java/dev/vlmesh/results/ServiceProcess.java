@@ -48,6 +48,12 @@ final class ServiceProcess implements AutoCloseable {
         return new ServiceProcess(namespace, "ingest", jar, null, config);
     }
 
+    /** The real infer-service (model worker) from its module's package (built before this module). */
+    static ServiceProcess infer(String namespace, Map<String, String> config) throws IOException {
+        String jar = System.getProperty("vlmesh.infer.jar", "../infer-service/target/quarkus-app/quarkus-run.jar");
+        return new ServiceProcess(namespace, "infer", jar, null, config);
+    }
+
     private ServiceProcess(String namespace, String instanceId, String jar, Path dataDir, Map<String, String> config)
             throws IOException {
         this.instanceId = instanceId;
