@@ -66,7 +66,12 @@ def run(model, tok, shape, seed: int, n: int, tasks=synth.TASKS, log_every=50, o
             ids = greedy_generate(model, e, enc.eos_id, enc.pad_id, MAX_NEW_TOKENS)
             text = tok.decode(ids, skip_special_tokens=True).strip()
             s = score(task, text, ex.answer)
-            for key in (task, f"{task}/{ex.lang}"):
+            keys = [task, f"{task}/{ex.lang}"]
+            if task == "ocr":
+                keys.append(f"ocr/{ex.meta['kind']}")
+            if task == "describe":
+                keys.append(f"describe/{'multi-tile' if sum(e.num_patches_list) > 1 else 'single-tile'}")
+            for key in keys:
                 totals[key]["n"] += 1
                 for metric, ok in s.items():
                     totals[key][metric] += int(ok)

@@ -162,7 +162,7 @@ def main(argv=None):
             ema[k] = v if k not in ema else 0.95 * ema[k] + 0.05 * v
         if step % 10 == 0 or step == 1:
             log(f"step {step}/{cfg['steps']} lr {lr_at(step - 1, cfg):.2e} "
-                + " ".join(f"{k} {v:.3f}({ema[k]:.3f})" for k, v in losses.items())
+                + " ".join(f"{k} {losses.get(k, float('nan')):.3f}({v:.3f})" for k, v in ema.items())
                 + f" gn {grad_norm:.2f} tiles {tiles} {time.time() - t0:.1f}s elapsed {(time.time() - start) / 60:.1f}m"
                 + f" cpu {(time.process_time() - cpu_start) / 60:.1f}m")
         done = step >= cfg["steps"]
