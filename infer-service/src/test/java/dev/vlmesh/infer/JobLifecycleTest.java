@@ -17,9 +17,12 @@ import dev.vlmesh.events.JobSubmitted;
 import dev.vlmesh.events.MediaRef;
 import dev.vlmesh.events.TokenDelta;
 import dev.vlmesh.testing.LocalStackResource;
+import dev.vlmesh.testing.ReadyProbe;
 import dev.vlmesh.testing.TestStack;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -36,6 +39,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(value = LocalStackResource.class, restrictToAnnotatedClass = true)
 class JobLifecycleTest {
+
+    @TestHTTPResource("/q/health/ready")
+    URI readyUrl;
 
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String MODEL = Fixtures.MODEL_A;
@@ -60,6 +66,7 @@ class JobLifecycleTest {
 
     @Test
     void readyWithTheModelVersionAndBrokerAndStore() {
+        ReadyProbe.await(readyUrl, Duration.ofSeconds(120));
         given().when().get("/q/health/ready").then()
                 .statusCode(200)
                 .body("status", org.hamcrest.Matchers.equalTo("UP"))

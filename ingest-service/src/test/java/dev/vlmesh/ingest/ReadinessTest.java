@@ -6,8 +6,12 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 
 import dev.vlmesh.testing.LocalStackResource;
+import dev.vlmesh.testing.ReadyProbe;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import java.net.URI;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** Health (broker, store, job ledger), the OpenAPI document and Swagger UI, and metrics, with the shipped config. */
@@ -15,8 +19,12 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(value = LocalStackResource.class, restrictToAnnotatedClass = true)
 class ReadinessTest {
 
+    @TestHTTPResource("/q/health/ready")
+    URI readyUrl;
+
     @Test
     void readyWhenBrokerStoreAndLedgerAnswer() {
+        ReadyProbe.await(readyUrl, Duration.ofSeconds(120));
         given().when().get("/q/health/ready").then()
                 .statusCode(200)
                 .body("status", equalTo("UP"))
