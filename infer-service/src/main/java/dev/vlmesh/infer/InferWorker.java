@@ -75,7 +75,7 @@ public final class InferWorker implements AutoCloseable {
         this.scheduler = new BatchScheduler(s.batchSize(), s.memoryBudgetBytes());
         if (s.needsEngine()) {
             this.pool = new ComputePool(s.engineThreads());
-            this.models = new ModelManager(s.modelName(), s.localModelPath(),
+            this.models = new ModelManager(s.modelName(), s.localModelPath(), s.localModelName(),
                     new CheckpointStore(s3, layout.checkpointBucket(), s.cacheDir(), s.verifyCachedFiles()),
                     EngineRuntime.loader(pool, s.video()), s.kafkaBootstrap(), topics.checkpointEvents(),
                     "infer-models-" + s.workerId());

@@ -38,6 +38,11 @@ public final class Fixtures {
         return root().resolve("models").resolve(name).resolve("original");
     }
 
+    /** The same checkpoint in the transformers {@code -hf} layout (what operators drop for convert-service). */
+    public static Path hfModel(String name) {
+        return root().resolve("models").resolve(name).resolve("hf");
+    }
+
     public static Path image(String file) {
         return root().resolve("preprocess/images").resolve(file);
     }

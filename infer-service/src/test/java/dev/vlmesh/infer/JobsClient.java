@@ -56,6 +56,12 @@ public final class JobsClient implements AutoCloseable {
                 null, null, 0, null);
     }
 
+    /** The same request as a new job naming {@code model} (as ingest fills it in) and a pinned version or null. */
+    public static JobSubmitted naming(JobSubmitted j, String model, String modelVersion) {
+        return JobSubmitted.of(dev.vlmesh.events.Ids.newJobId(), j.tenantId(), j.batchId(), j.customId(), j.task(),
+                j.prompt(), j.media(), j.options(), model, modelVersion, j.priority(), j.callbackUrl());
+    }
+
     public JobSubmitted submit(JobSubmitted job) throws Exception {
         producer.send(codec.record(stack.topics().jobsSubmitted(), job)).get();
         return job;

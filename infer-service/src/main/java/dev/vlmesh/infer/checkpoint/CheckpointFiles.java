@@ -10,8 +10,9 @@ import java.util.regex.Pattern;
 
 /**
  * The file list of a checkpoint version's {@code manifest.json} ({@code files[]} with {@code path}, {@code size},
- * {@code sha256}): what the worker downloads and verifies. The rest of the manifest (tensors, parallel config) is
- * the engine's business. Paths must stay inside the version's folder.
+ * {@code sha256}, paths relative to the version folder and possibly nested, e.g.
+ * {@code release/mp_rank_01_000/model.safetensors}): what the worker downloads and verifies. The rest of the
+ * manifest (tensors, parallel config) is the engine's business. Paths must stay inside the version's folder.
  */
 public record CheckpointFiles(List<Entry> files) {
 
@@ -58,7 +59,25 @@ public record CheckpointFiles(List<Entry> files) {
         return !p.isAbsolute() && !p.startsWith("..");
     }
 
+    /**
+     * The files the worker downloads and verifies: all but PyTorch pickles. The engine never loads a pickle (it can
+     * run code); with the {@code torch} output format convert-service writes each shard's
+     * {@code model_optim_rng.pt} beside its {@code model.safetensors}, which is what the engine reads, so fetching
+     * the pickles would only double the download.
+     */
+    public List<Entry> fetched() {
+        return files.stream().filter(f -> !isPickle(f.path())).toList();
+    }
+
+    static boolean isPickle(String path) {
+        return path.endsWith(".pt") || path.endsWith(".pth");
+    }
+
     public long totalBytes() {
         return files.stream().mapToLong(Entry::size).sum();
+    }
+
+    public long fetchedBytes() {
+        return fetched().stream().mapToLong(Entry::size).sum();
     }
 }

@@ -30,7 +30,8 @@ import org.jboss.logging.Logger;
  * {@code manifest.json} exists) and their copies in a local cache folder. A version is downloaded into a
  * temporary folder with every file's SHA-256 and size checked against the manifest while it streams, then moved
  * into place in one rename, so the cache never holds a half-written version. A cached version is checked again
- * before use unless {@code verifyCached} is off.
+ * before use unless {@code verifyCached} is off. Only the files the engine reads are fetched
+ * ({@link CheckpointFiles#fetched()}).
  */
 public final class CheckpointStore {
 
@@ -118,7 +119,7 @@ public final class CheckpointStore {
         Path tmp = dir.resolveSibling(dir.getFileName() + ".partial-" + UUID.randomUUID());
         long t0 = System.nanoTime();
         try {
-            for (CheckpointFiles.Entry f : files.files()) {
+            for (CheckpointFiles.Entry f : files.fetched()) {
                 Path target = tmp.resolve(f.path()).normalize();
                 if (!target.startsWith(tmp)) {
                     throw new IOException("manifest path escapes the version folder: " + f.path());
@@ -142,8 +143,9 @@ public final class CheckpointStore {
             deleteTree(tmp);
             throw e;
         }
-        LOG.infof("downloaded %s/%s: %d files, %d bytes, verified, in %d ms", model, version, files.files().size(),
-                files.totalBytes(), (System.nanoTime() - t0) / 1_000_000);
+        LOG.infof("downloaded %s/%s: %d files, %d bytes, verified, in %d ms; %d PyTorch pickles left in the store",
+                model, version, files.fetched().size(), files.fetchedBytes(), (System.nanoTime() - t0) / 1_000_000,
+                files.files().size() - files.fetched().size());
         return dir;
     }
 
@@ -167,7 +169,7 @@ public final class CheckpointStore {
 
     /** Checks every file of a local copy against the manifest. */
     static void verify(Path dir, CheckpointFiles files) throws IOException {
-        for (CheckpointFiles.Entry f : files.files()) {
+        for (CheckpointFiles.Entry f : files.fetched()) {
             Path p = dir.resolve(f.path()).normalize();
             if (!p.startsWith(dir) || !Files.isRegularFile(p)) {
                 throw new IOException("missing file " + f.path());

@@ -29,7 +29,8 @@ import org.jboss.logging.Logger;
  * Which model versions this worker runs. With a model name configured: at start the newest complete version in
  * the store is downloaded (verified) and loaded; every later {@code CheckpointReady} for that model is loaded
  * beside the running one and installed for new work. With no model name: the checkpoint folder at
- * {@code localPath} (the repository's demo model) is loaded as version {@code local}.
+ * {@code localPath} (the repository's demo model) is loaded as version {@code local}, named {@code localName} or
+ * else after its folder.
  */
 public final class ModelManager implements AutoCloseable {
 
@@ -39,6 +40,7 @@ public final class ModelManager implements AutoCloseable {
 
     private final Optional<String> modelName;
     private final Path localPath;
+    private final Optional<String> localName;
     private final CheckpointStore store;
     private final ModelRuntime.Loader loader;
     private final ModelVersions versions;
@@ -51,10 +53,11 @@ public final class ModelManager implements AutoCloseable {
     private volatile boolean running = true;
     private volatile String lastError;
 
-    public ModelManager(Optional<String> modelName, Path localPath, CheckpointStore store, ModelRuntime.Loader loader,
-                        String bootstrap, String checkpointEventsTopic, String clientId) {
+    public ModelManager(Optional<String> modelName, Path localPath, Optional<String> localName, CheckpointStore store,
+                        ModelRuntime.Loader loader, String bootstrap, String checkpointEventsTopic, String clientId) {
         this.modelName = modelName;
         this.localPath = localPath;
+        this.localName = localName;
         this.store = store;
         this.loader = loader;
         this.bootstrap = bootstrap;
@@ -67,9 +70,9 @@ public final class ModelManager implements AutoCloseable {
         return versions;
     }
 
-    /** The configured model name, or the local folder's name. */
+    /** The configured model name, or the local checkpoint's name (configured, else its folder's). */
     public String modelName() {
-        return modelName.orElseGet(() -> localPath.getFileName().toString());
+        return modelName.or(() -> localName).orElseGet(() -> localPath.getFileName().toString());
     }
 
     /** Loads the first version on a background thread, then follows checkpoint events. */

@@ -34,6 +34,7 @@ public record WorkerSettings(
         long shutdownGraceMs,
         Optional<String> modelName,
         Path localModelPath,
+        Optional<String> localModelName,
         Path cacheDir,
         boolean verifyCachedFiles,
         int defaultMaxNewTokens,
@@ -78,6 +79,7 @@ public record WorkerSettings(
                 positiveLong(c, PREFIX + "shutdown-grace-ms"),
                 opt(c, PREFIX + "model.name"),
                 Path.of(req(c, PREFIX + "model.local-path")),
+                opt(c, PREFIX + "model.local-name"),
                 Path.of(req(c, PREFIX + "model.cache-dir")),
                 bool(c, PREFIX + "model.verify-cached-files"),
                 positive(c, PREFIX + "generation.default-max-new-tokens"),
@@ -121,6 +123,14 @@ public record WorkerSettings(
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("configuration " + key + " must be a positive number, got '" + v + "'");
         }
+    }
+
+    /**
+     * The model name jobs must ask for: {@code model.name}, else {@code model.local-name}; empty (no check) for an
+     * unnamed local checkpoint, whose folder name is no deployment's identity.
+     */
+    public Optional<String> servedModel() {
+        return modelName.or(() -> localModelName);
     }
 
     public boolean embedded() {

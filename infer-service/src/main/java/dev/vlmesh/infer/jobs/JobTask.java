@@ -209,6 +209,7 @@ public final class JobTask implements BatchScheduler.Work {
 
     private void runAttempt(long startNanos) throws JobFailure, InterruptedException, EventPublisher.PublishException {
         WorkerSettings s = ctx.settings();
+        checkModel(s);
         List<StoreMedia> media = new ArrayList<>();
         for (MediaRef ref : job.media()) {
             media.add(new StoreMedia(ctx.s3(), ref, s.maxMediaBytes()));
@@ -261,6 +262,20 @@ public final class JobTask implements BatchScheduler.Work {
                         deltas.deltasSent(), totalMs, fetchMs, outcome.preprocessMs(), outcome.visionMs(),
                         outcome.prefillMs(), outcome.decodeMs(), outcome.timeToFirstTokenMs());
             }
+        }
+    }
+
+    /**
+     * One jobs topic feeds one deployment, so a job naming another model cannot be answered here or by any other
+     * worker of the group: it fails at once rather than get another model's answer. A job naming no model (older
+     * producers) runs on the served one.
+     */
+    private void checkModel(WorkerSettings s) throws JobFailure {
+        String asked = job.model() == null ? "" : job.model().strip();
+        String served = s.servedModel().orElse(null);
+        if (served != null && !asked.isEmpty() && !asked.equals(served)) {
+            throw JobFailure.permanent(ErrorCodes.MODEL_NOT_FOUND, "model '" + asked + "' is not served here: the "
+                    + "workers of this deployment run '" + served + "'");
         }
     }
 

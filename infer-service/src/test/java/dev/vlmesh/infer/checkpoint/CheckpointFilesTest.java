@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class CheckpointFilesTest {
@@ -22,6 +23,18 @@ class CheckpointFilesTest {
         assertEquals(2, f.files().size());
         assertEquals(112, f.totalBytes());
         assertEquals("release/mp_rank_00/model.safetensors", f.files().get(1).path());
+    }
+
+    @Test
+    void pytorchPicklesAreListedButNotFetched() throws IOException {
+        CheckpointFiles f = CheckpointFiles.parse(("{\"files\":["
+                + "{\"path\":\"release/mp_rank_00_000/model.safetensors\",\"size\":100,\"sha256\":\"" + SHA + "\"},"
+                + "{\"path\":\"release/mp_rank_00_000/model_optim_rng.pt\",\"size\":120,\"sha256\":\"" + SHA + "\"}]}")
+                .getBytes(StandardCharsets.UTF_8));
+        assertEquals(2, f.files().size());
+        assertEquals(List.of("release/mp_rank_00_000/model.safetensors"),
+                f.fetched().stream().map(CheckpointFiles.Entry::path).toList());
+        assertEquals(100, f.fetchedBytes());
     }
 
     @Test
