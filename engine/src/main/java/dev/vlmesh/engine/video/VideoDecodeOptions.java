@@ -10,8 +10,9 @@ import java.util.Set;
  *
  * @param limits        size, pixel, duration and frame limits, checked from the container header before decoding
  *                      (and the frame count again from FFmpeg's own view of the stream)
- * @param budget        wall-clock time one reader may spend (opening, indexing and decoding together); past it the
- *                      reader fails with {@link VideoDecodeTimeoutException}
+ * @param budget        wall-clock time one reader may spend working (opening, indexing and decoding together; the
+ *                      time between its calls does not count); past it the reader fails with
+ *                      {@link VideoDecodeTimeoutException}
  * @param codecs        codecs accepted (FFmpeg names); anything else is refused as unsupported before decoding —
  *                      FFmpeg could decode far more, but every decoder is attack surface
  * @param applyRotation turn frames upright when the container carries a display matrix (the reference, decord,

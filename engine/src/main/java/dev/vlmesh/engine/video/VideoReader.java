@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import org.bytedeco.ffmpeg.avformat.AVStream;
 
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_get_name;
@@ -42,7 +43,8 @@ import static org.bytedeco.ffmpeg.global.avutil.AV_TIME_BASE;
  * timestamps (a packet scan without decoding) and seeks to the keyframe before it when that skips work, so a
  * 10-minute clip decodes a few GOPs per sampled frame rather than every frame; when the container's timestamps
  * cannot be trusted it decodes from the start and counts, as the reference does. Both give the same frames
- * ({@code VideoReaderTest}). All work runs under one time budget ({@link VideoDecodeTimeoutException}); damaged
+ * ({@code VideoReaderTest}). All work runs under one time budget ({@link VideoDecodeTimeoutException}), counted
+ * only while the reader works, not between calls (segment mode describes a window before asking for the next); damaged
  * data is a {@link MalformedMediaException}, a codec we do not decode an {@link UnsupportedMediaException}.
  *
  * <p>Not thread-safe; one reader per job. Memory: the packet index (8 bytes per frame) and the frames handed out.
@@ -78,7 +80,12 @@ public final class VideoReader implements AutoCloseable {
      * @throws VideoDecodeTimeoutException  opening alone took the whole budget
      */
     public static VideoReader open(Path file, VideoDecodeOptions options) throws IOException {
-        Deadline deadline = new Deadline(options.budget());
+        return open(file, options, System::nanoTime);
+    }
+
+    /** {@link #open(Path, VideoDecodeOptions)} with the budget measured on {@code clock} (tests). */
+    static VideoReader open(Path file, VideoDecodeOptions options, LongSupplier clock) throws IOException {
+        Deadline deadline = new Deadline(options.budget(), clock);
         MediaInfo header = new MediaProbe(options.limits()).probe(file);
         if (header.kind() != MediaKind.VIDEO) {
             throw new UnsupportedMediaException("unsupported media: a " + header.format().wireName()
@@ -109,6 +116,7 @@ public final class VideoReader implements AutoCloseable {
             demuxer.close();
             throw e;
         }
+        deadline.pause(); // the time between calls is the caller's, not decoding
         return new VideoReader(file, header, options, deadline, info, source);
     }
 
@@ -354,8 +362,20 @@ public final class VideoReader implements AutoCloseable {
         T run() throws IOException;
     }
 
-    /** Runs on the indexed source; if the container's timestamps fail it, again on a sequential decoder. */
+    /**
+     * Runs on the indexed source; if the container's timestamps fail it, again on a sequential decoder. Every public
+     * call that decodes goes through here, so this is where the time budget's clock runs.
+     */
     private <T> T withFallback(Work<T> work) throws IOException {
+        deadline.resume();
+        try {
+            return fallingBack(work);
+        } finally {
+            deadline.pause();
+        }
+    }
+
+    private <T> T fallingBack(Work<T> work) throws IOException {
         try {
             return work.run();
         } catch (FrameSource.IndexMismatchException | Demuxer.SeekFailedException e) {

@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -166,6 +168,26 @@ class HostileVideoTest {
             }
         });
         assertEquals("video_decode_timeout", e.code());
+    }
+
+    @Test
+    void theBudgetCountsDecodingNotTheTimeBetweenCalls() throws IOException {
+        // A clock that moves only when told: 10 minutes pass between two windows (segment mode describes a window
+        // before it asks for the next), and the reader, with a 1 s budget, still decodes the next window.
+        AtomicLong now = new AtomicLong();
+        AtomicLong tick = new AtomicLong();
+        LongSupplier clock = () -> now.addAndGet(tick.get());
+        VideoDecodeOptions oneSecond = VideoDecodeOptions.DEFAULT.withBudget(Duration.ofSeconds(1));
+        try (VideoReader r = VideoReader.open(InputFixtures.file(H264), oneSecond, clock)) {
+            VideoReader.Windows w = r.windows(0.5, 2, null);
+            assertEquals(0, w.next().segment());
+            now.addAndGet(Duration.ofMinutes(10).toNanos());
+            assertEquals(1, w.next().segment(), "idle time between calls counted against the budget");
+            // while the reader works the clock still counts: 100 ms per look at it ends the next window's decoding
+            tick.set(Duration.ofMillis(100).toNanos());
+            VideoDecodeTimeoutException e = assertThrows(VideoDecodeTimeoutException.class, w::next);
+            assertEquals("video_decode_timeout", e.code());
+        }
     }
 
     @Test
