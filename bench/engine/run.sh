@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Engine speed against the machine's limits (issue 11). Full run: about 30 minutes on a quiet 2-core machine.
+#
+#   bench/engine/run.sh [--quick] [--models 1b,2b] [--dtypes BF16,F32] [--threads 1,2] [--keep]
+#
+#   --quick     smoke run: InternVL3-1B, BF16, 2 threads, one vision tile, prefill 256, decode at 256 and 1024
+#   --models    1b (InternViT-300M + Qwen2.5-0.5B), 2b (InternViT-300M + Qwen2.5-1.5B), tiny (harness test)
+#   --dtypes    BF16, F32, F16 (the engine reads these three; Q8_0 does not exist in the engine and is reported so)
+#   --keep      keep the generated checkpoints in bench/.work/engine/ (they are regenerated otherwise)
+#
+# 1. builds the engine (Maven, offline) unless ENGINE_CP is given, copies its classes privately (a `mvn clean`
+#    elsewhere in the checkout must not pull them away mid-run) and compiles the benchmark sources
+# 2. MachineLimits: memory read bandwidth and fp32 FMA throughput, 1 and 2 threads, Vector API
+# 3. for each model and dtype: writes a random-weight checkpoint of the real shape into bench/.work/engine/ (ignored
+#    by git), then one JVM per thread count runs EngineBench: TTFT for a one-tile image prompt, vision per tile and
+#    for 13 tiles, prefill tok/s at 256 and 1024, decode tok/s at context 256 and 2048, peak RSS — each with its
+#    fraction of the limit, the foreign load while it ran and the CPU share it got
+# 4. Report: one table per model, the llama.cpp figures of issue 11 beside ours
+#
+# While something else must keep the CPU (a training job), run it as `nice -n 10 bench/engine/run.sh ...`.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+export PATH="$JAVA_HOME/bin:$PATH"
+MODELS="1b,2b" DTYPES="BF16,F32" THREADS="1,2" QUICK=0 KEEP=0
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --quick) QUICK=1; MODELS="1b"; DTYPES="BF16"; THREADS="2"; shift ;;
+    --models) MODELS="$2"; shift 2 ;;
+    --dtypes) DTYPES="$2"; shift 2 ;;
+    --threads) THREADS="$2"; shift 2 ;;
+    --keep) KEEP=1; shift ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+WORK="$ROOT/bench/.work/engine"
+mkdir -p "$WORK"
+RUN="$WORK/run-$(date -u +%Y%m%dT%H%M%SZ)"
+mkdir -p "$RUN"
+cleanup() { rm -rf "$RUN/classes"; [[ $KEEP == 1 ]] || rm -rf "$WORK/models"; }
+trap cleanup EXIT
+
+if [[ -z "${ENGINE_CP:-}" ]]; then
+  (cd "$ROOT" && ./mvnw -q -o -pl engine -am compile)
+  ENGINE_CP="$ROOT/engine/target/classes:$(cd "$ROOT" && ./mvnw -q -o -pl engine dependency:build-classpath \
+    -Dmdep.outputFile=/dev/stdout -Dmdep.includeScope=runtime)"
+fi
+mkdir -p "$RUN/classes/bench"
+IFS=: read -ra PARTS <<< "$ENGINE_CP"
+CP=""
+for p in "${PARTS[@]}"; do
+  if [[ -d "$p" ]]; then
+    d="$RUN/classes/$(basename "$(dirname "$p")")-$(basename "$p")"; cp -r "$p" "$d"; CP="$CP:$d"
+  else
+    CP="$CP:$p"
+  fi
+done
+CP="${CP#:}"
+javac -nowarn -d "$RUN/classes/bench" --add-modules jdk.incubator.vector -cp "$CP" "$ROOT"/bench/engine/*.java \
+  2>&1 | grep -v "incubat" || true
+CP="$RUN/classes/bench:$CP"
+JAVA=(java --add-modules jdk.incubator.vector -Xmx1g -cp "$CP")
+
+{
+  echo "# engine benchmark $(date -u +%FT%TZ), commit $(cd "$ROOT" && git rev-parse --short HEAD)$(cd "$ROOT" && \
+    git diff --quiet HEAD -- engine/src/main || echo ' + uncommitted engine changes')"
+  echo "# command: bench/engine/run.sh $([[ $QUICK == 1 ]] && echo --quick) --models $MODELS --dtypes $DTYPES --threads $THREADS"
+  echo "# cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), family $(grep -m1 'cpu family' /proc/cpuinfo \
+    | cut -d: -f2 | xargs) model $(grep -m1 '^model\s' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) CPUs," \
+    "$(free -g | awk '/Mem:/ {print $2}') GiB"
+  echo "# vector flags: $(grep -m1 flags /proc/cpuinfo | tr ' ' '\n' | grep -E '^(avx|avx2|fma|f16c|avx512.*|avx_vnni|amx.*)$' \
+    | tr '\n' ' ')"
+  echo "# java: $(java -version 2>&1 | head -1); niceness $(ps -o ni= $$ | xargs); load average $(cut -d' ' -f1-3 /proc/loadavg)"
+} | tee "$RUN/machine.txt"
+echo "# Q8_0: not available — the engine reads F32, F16 and BF16 weights only (no quantised path yet)" \
+  | tee -a "$RUN/machine.txt"
+
+"${JAVA[@]}" MachineLimits "$RUN/limits.properties" $([[ $QUICK == 1 ]] && echo --quick)
+
+TSV="$RUN/results.tsv"
+: > "$TSV"
+IFS=, read -ra MODEL_LIST <<< "$MODELS"
+IFS=, read -ra DTYPE_LIST <<< "$DTYPES"
+IFS=, read -ra THREAD_LIST <<< "$THREADS"
+for model in "${MODEL_LIST[@]}"; do
+  label=$(case "$model" in 1b) echo InternVL3-1B ;; 2b) echo InternVL3-2B ;; *) echo "$model" ;; esac)
+  for dtype in "${DTYPE_LIST[@]}"; do
+    dir="$WORK/models/$model-$dtype"
+    if [[ ! -f "$dir/model.safetensors" ]]; then
+      "${JAVA[@]}" GenerateModel "$dir" "$model" "$dtype"
+      t0=$(date +%s); sync -f "$dir/model.safetensors" 2>/dev/null || sync; echo "synced in $(( $(date +%s) - t0 )) s"
+    fi
+    for threads in "${THREAD_LIST[@]}"; do
+      if [[ $QUICK == 1 ]]; then
+        opts=(--vision-tiles 0 --vision-reps 1 --ttft-runs 1 --prefill 256 --contexts 256,1024 --decode-tokens 8)
+      elif [[ $threads == 1 ]]; then
+        # one thread: the 13-tile image is left out (it would take minutes per checkpoint) and the one-tile
+        # vision figure is not repeated
+        opts=(--vision-tiles 0 --vision-reps 1 --ttft-runs 2 --prefill 256,1024 --contexts 256,2048 --decode-tokens 16)
+      else
+        opts=(--vision-tiles 13 --vision-reps 2 --ttft-runs 2 --prefill 256,1024 --contexts 256,2048 --decode-tokens 32)
+        # the 13-tile image once per dtype: both models have the same InternViT-300M (projectors differ by 2 GFLOP)
+        [[ $model == 1b || ! ",$MODELS," =~ ,1b, ]] || opts[1]=0
+      fi
+      "${JAVA[@]}" EngineBench --model "$dir" --label "$label" --threads "$threads" \
+        --limits "$RUN/limits.properties" --out "$TSV" "${opts[@]}"
+    done
+    [[ $KEEP == 1 ]] || rm -rf "$dir"
+  done
+done
+echo "# finished $(date -u +%FT%TZ), load average $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$RUN/machine.txt"
+"${JAVA[@]}" Report "$RUN/limits.properties" "$TSV" | tee "$RUN/report.md"
+echo "results: $RUN"
