@@ -141,7 +141,7 @@ async function submit(event) {
       if (v !== '') form.append(field, v);
     });
     const accepted = await upload(form);
-    const id = accepted.id || accepted.job_id || accepted.jobId;
+    const id = accepted.id; // ingest's 202 (snake_case, like every vlmesh answer)
     $('upload-state').textContent = 'accepted as ' + id;
     state.jobs.set(id, { id, task, status: 'queued', created_at: new Date().toISOString(), text: '' });
     renderJobs();

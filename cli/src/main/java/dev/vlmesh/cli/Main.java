@@ -192,8 +192,7 @@ public final class Main {
                 .POST(body.publisher(progress::update)).build());
         progress.finished();
         Map<String, Object> accepted = Json.object(response);
-        String id = firstNonNull(Json.str(accepted, "id"), Json.str(accepted, "job_id"),
-                Json.str(accepted, "jobId"));
+        String id = Json.str(accepted, "id"); // ingest's 202 (snake_case, like every vlmesh answer)
         if (id == null) {
             throw new CliException(ExitCodes.UNAVAILABLE, "ingest accepted the upload but sent no job id: "
                     + response);

@@ -6,16 +6,21 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.vlmesh.events.EventCodec;
 import dev.vlmesh.events.JobSubmitted;
 import dev.vlmesh.events.UnreadableRecordException;
 import dev.vlmesh.testing.TestStack;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /** Helpers shared by the ingest tests: authenticated requests, problem checks, reading job events back. */
@@ -40,6 +45,7 @@ public final class Api {
         String detail = r.jsonPath().getString("detail");
         assertTrue(detail != null && detail.length() > 10, "a detail a person can act on: " + detail);
         noInternals(r);
+        snakeCaseOnly(r); // RFC 7807 members are single words; extension members are snake_case
         return r;
     }
 
@@ -48,6 +54,41 @@ public final class Api {
         assertNotEquals(500, r.statusCode(), body);
         assertFalse(body.contains("Exception") || body.contains("\tat ") || body.contains(".java:"),
                 "internals leaked: " + body);
+    }
+
+    /**
+     * Asserts that every member name in the body is snake_case (lower case, digits, underscores), as results-service
+     * answers; the values of {@code headers} are HTTP header names and keep their case. Returns the body.
+     */
+    public static JsonNode snakeCaseOnly(Response r) {
+        JsonNode body;
+        try {
+            body = EventCodec.json().readTree(r.asByteArray());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<String> wrong = new ArrayList<>();
+        collectNonSnake(body, "", wrong);
+        assertEquals(List.of(), wrong, () -> "member names not in snake_case in " + r.asString());
+        return body;
+    }
+
+    private static void collectNonSnake(JsonNode node, String path, List<String> wrong) {
+        if (node.isObject()) {
+            for (Map.Entry<String, JsonNode> e : node.properties()) {
+                String name = e.getKey();
+                if (!name.matches("[a-z][a-z0-9_]*")) {
+                    wrong.add(path + name);
+                }
+                if (!name.equals("headers")) {
+                    collectNonSnake(e.getValue(), path + name + ".", wrong);
+                }
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                collectNonSnake(node.get(i), path + "[" + i + "].", wrong);
+            }
+        }
     }
 
     public static JobSubmitted submitted(ConsumerRecord<byte[], byte[]> r) {

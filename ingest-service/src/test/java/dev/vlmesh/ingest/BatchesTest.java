@@ -61,8 +61,12 @@ class BatchesTest {
                 "{\"custom_id\":\"r9\",\"task\":\"chat\",\"prompt\":\"last one\"}");
         Response r = batch(body, null);
         assertEquals(202, r.statusCode(), r.asString());
+        Api.snakeCaseOnly(r);
         String batchId = r.jsonPath().getString("id");
         assertTrue(batchId.startsWith("batch_"));
+        assertTrue(r.jsonPath().getString("created_at").endsWith("Z"), r.asString());
+        assertEquals(List.of("r1", "r2", "r9"), r.jsonPath().getList("jobs.custom_id"));
+        assertEquals("r3", r.jsonPath().getString("errors[0].custom_id"));
         assertEquals(9, r.jsonPath().getInt("lines")); // non-empty lines; numbering counts every line
         assertEquals(3, r.jsonPath().getInt("accepted"));
         assertEquals(6, r.jsonPath().getInt("rejected"));
@@ -108,6 +112,7 @@ class BatchesTest {
         assertEquals("true", again.header("Idempotent-Replayed"));
         assertEquals(first.jsonPath().getString("id"), again.jsonPath().getString("id"));
         assertEquals(first.jsonPath().getList("jobs.id"), again.jsonPath().getList("jobs.id"));
+        assertEquals(Api.snakeCaseOnly(first), Api.snakeCaseOnly(again));
         problem(batch(body + "{\"custom_id\":\"c\",\"task\":\"chat\",\"prompt\":\"three\"}\n", key), 409,
                 "idempotency-key-reused");
         String batchId = first.jsonPath().getString("id");

@@ -44,7 +44,7 @@ class BrokerOutageTest {
         byte[] png = TestImages.png(120, 90);
         Supplier<Response> submit = () -> demo().header("Idempotency-Key", key)
                 .multiPart("file", "during-outage.png", png).multiPart("task", "describe")
-                .multiPart("customId", "outage-1").when().post("/v1/jobs");
+                .multiPart("custom_id", "outage-1").when().post("/v1/jobs");
         Supplier<Response> batch = () -> demo().header("Idempotency-Key", key + "-batch").contentType("application/jsonl")
                 .body(("{\"custom_id\":\"b1\",\"task\":\"chat\",\"prompt\":\"one\"}\n"
                         + "{\"custom_id\":\"b2\",\"task\":\"chat\",\"prompt\":\"two\"}\n").getBytes())
@@ -52,6 +52,7 @@ class BrokerOutageTest {
 
         Response down = problem(submit.get(), 503, "broker-unavailable");
         assertEquals("5", down.header("Retry-After"));
+        assertEquals(5, down.jsonPath().getInt("retry_after_seconds"));
         assertTrue(down.jsonPath().getString("detail").contains("retry"), down.asString());
         problem(batch.get(), 503, "broker-unavailable");
         problem(demo().contentType("application/json").body("{\"task\":\"chat\",\"prompt\":\"no key\"}")

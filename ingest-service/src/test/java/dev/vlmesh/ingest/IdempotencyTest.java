@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vlmesh.engine.media.TestImages;
 import dev.vlmesh.events.EventCodec;
 import dev.vlmesh.events.JobSubmitted;
@@ -15,10 +16,12 @@ import dev.vlmesh.ingest.store.IngestKeys;
 import dev.vlmesh.testing.LocalStackResource;
 import dev.vlmesh.testing.TestStack;
 import io.minio.GetObjectArgs;
+import io.minio.PutObjectArgs;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
+import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
@@ -45,15 +48,17 @@ class IdempotencyTest {
     @Test
     void retriedRequestGetsTheSameJobOnce() throws Exception {
         String key = UUID.randomUUID().toString();
-        Map<String, Object> body = Map.of("task", "chat", "prompt", "Same question", "customId", "idem-1");
+        Map<String, Object> body = Map.of("task", "chat", "prompt", "Same question", "custom_id", "idem-1");
         Response first = json(key, IngestTestProfile.DEMO_KEY, body);
         assertEquals(202, first.statusCode(), first.asString());
         assertNull(first.header("Idempotent-Replayed"));
-        // the same request again, with the JSON written differently: same job, answer replayed
+        // the same request again, with the JSON written differently (camelCase name, other order, upper-case task):
+        // same job, the very same answer replayed
         Response again = json(key, IngestTestProfile.DEMO_KEY, Map.of("customId", "idem-1", "prompt",
                 "Same question", "task", "CHAT"));
         assertEquals(202, again.statusCode(), again.asString());
         assertEquals("true", again.header("Idempotent-Replayed"));
+        assertEquals(Api.snakeCaseOnly(first), Api.snakeCaseOnly(again));
         String id = first.jsonPath().getString("id");
         assertEquals(id, again.jsonPath().getString("id"));
         assertEquals(first.header("Location"), again.header("Location"));
@@ -67,7 +72,38 @@ class IdempotencyTest {
             assertEquals("done", rec.get("state").asText());
             assertEquals(id, rec.get("resourceId").asText());
             assertEquals(id, rec.get("response").get("id").asText());
+            assertEquals("idem-1", rec.get("response").get("custom_id").asText());
+            assertEquals("snake_case", rec.get("responseNaming").asText());
         }
+    }
+
+    @Test
+    void answerStoredBeforeTheSnakeCaseChangeIsReplayedInSnakeCase() throws Exception {
+        String key = UUID.randomUUID().toString();
+        Map<String, Object> body = Map.of("task", "chat", "prompt", "Stored long ago", "custom_id", "legacy-1");
+        Response first = json(key, IngestTestProfile.DEMO_KEY, body);
+        assertEquals(202, first.statusCode(), first.asString());
+        JsonNode fresh = Api.snakeCaseOnly(first);
+
+        // rewrite the record as the previous version stored it: camelCase response, no responseNaming
+        String object = IngestKeys.idempotency("demo", key);
+        ObjectNode rec;
+        try (InputStream in = stack.s3().getObject(GetObjectArgs.builder().bucket(stack.layout().mediaBucket())
+                .object(object).build())) {
+            rec = (ObjectNode) EventCodec.json().readTree(in);
+        }
+        ObjectNode response = (ObjectNode) rec.get("response");
+        response.set("customId", response.remove("custom_id"));
+        response.set("createdAt", response.remove("created_at"));
+        rec.remove("responseNaming");
+        byte[] old = EventCodec.json().writeValueAsBytes(rec);
+        stack.s3().putObject(PutObjectArgs.builder().bucket(stack.layout().mediaBucket()).object(object)
+                .stream(new ByteArrayInputStream(old), old.length, -1).contentType("application/json").build());
+
+        Response again = json(key, IngestTestProfile.DEMO_KEY, body);
+        assertEquals(202, again.statusCode(), again.asString());
+        assertEquals("true", again.header("Idempotent-Replayed"));
+        assertEquals(fresh, Api.snakeCaseOnly(again));
     }
 
     @Test
@@ -108,7 +144,7 @@ class IdempotencyTest {
     @Test
     void concurrentDuplicatesMakeOneJob() throws Exception {
         String key = UUID.randomUUID().toString();
-        Map<String, Object> body = Map.of("task", "chat", "prompt", "race", "customId", "race-1");
+        Map<String, Object> body = Map.of("task", "chat", "prompt", "race", "custom_id", "race-1");
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
             List<Callable<Response>> calls = List.of(() -> json(key, IngestTestProfile.DEMO_KEY, body),

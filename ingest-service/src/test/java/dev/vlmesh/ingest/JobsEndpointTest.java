@@ -43,15 +43,19 @@ class JobsEndpointTest {
         byte[] png = TestImages.png(320, 240);
         String sha = Api.sha256(png);
         Response r = demo().multiPart("file", "photo.png", png, "application/octet-stream")
-                .multiPart("task", "describe").multiPart("customId", "my-ref-1").multiPart("priority", "3")
-                .multiPart("maxNewTokens", "128").multiPart("seed", "42")
+                .multiPart("task", "describe").multiPart("custom_id", "my-ref-1").multiPart("priority", "3")
+                .multiPart("max_new_tokens", "128").multiPart("seed", "42")
                 .when().post("/v1/jobs");
         assertEquals(202, r.statusCode(), r.asString());
+        Api.snakeCaseOnly(r);
         String id = r.jsonPath().getString("id");
         assertTrue(id.startsWith("job_"));
         assertEquals("http://results.test:8080/v1/jobs/" + id, r.header("Location"));
         assertEquals("http://results.test:8080/v1/jobs/" + id + "/events", r.jsonPath().getString("links.events"));
         assertEquals(sha, r.jsonPath().getString("media[0].sha256"));
+        assertEquals(png.length, r.jsonPath().getInt("media[0].size_bytes"));
+        assertEquals("my-ref-1", r.jsonPath().getString("custom_id"));
+        assertTrue(r.jsonPath().getString("created_at").endsWith("Z"), r.asString());
 
         JobSubmitted e = Api.awaitJob(stack, id);
         assertEquals("demo", e.tenantId());
@@ -118,9 +122,12 @@ class JobsEndpointTest {
         Response r = demo().multiPart("file", "a.bmp", bmp).multiPart("file", "b.mp4", mp4)
                 .multiPart("file", "c.webm", webm).multiPart("file", "d.webp", webp)
                 .multiPart("task", "describe").multiPart("language", "zh")
-                .multiPart("options", "{\"numFrames\": 8, \"temperature\": 0.7, \"top_p\": 0.9}")
+                .multiPart("options", "{\"num_frames\": 8, \"temperature\": 0.7, \"top_p\": 0.9}")
                 .when().post("/v1/jobs");
         assertEquals(202, r.statusCode(), r.asString());
+        Api.snakeCaseOnly(r);
+        assertEquals(90.0f, r.jsonPath().getFloat("media[1].duration_seconds"));
+        assertEquals(2250, r.jsonPath().getInt("media[1].frame_count"));
         JobSubmitted e = Api.awaitJob(stack, r.jsonPath().getString("id"));
         assertEquals(List.of("bmp", "mp4", "webm", "webp"), e.media().stream().map(MediaRef::format).toList());
         MediaRef video = e.media().get(1);
@@ -151,13 +158,44 @@ class JobsEndpointTest {
     @Test
     void chatWithoutMedia() {
         Response r = demo().contentType("application/json").body(Map.of("task", "chat", "prompt", "Hello",
-                "model", "internvl3-2b", "modelVersion", "v7")).when().post("/v1/jobs");
+                "model", "internvl3-2b", "model_version", "v7")).when().post("/v1/jobs");
         assertEquals(202, r.statusCode(), r.asString());
+        assertEquals("v7", Api.snakeCaseOnly(r).get("model_version").asText());
         JobSubmitted e = Api.awaitJob(stack, r.jsonPath().getString("id"));
         assertEquals("internvl3-2b", e.model());
         assertEquals("v7", e.modelVersion());
         assertTrue(e.media().isEmpty());
         assertNull(e.callbackUrl());
+    }
+
+    @Test
+    void camelCaseNamesAreStillAccepted() {
+        // the names the first clients were written with: JSON fields and options, form fields, a 'request' field
+        Response r = demo().contentType("application/json").body(Map.of("task", "chat", "prompt", "Hi",
+                "modelVersion", "v3", "customId", "camel-json", "options", Map.of("maxNewTokens", 16,
+                        "maxTiles", 2, "numFrames", 3, "topP", 0.5, "topK", 7))).when().post("/v1/jobs");
+        assertEquals(202, r.statusCode(), r.asString());
+        assertEquals("camel-json", Api.snakeCaseOnly(r).get("custom_id").asText());
+        JobSubmitted e = Api.awaitJob(stack, r.jsonPath().getString("id"));
+        assertEquals("v3", e.modelVersion());
+        assertEquals("camel-json", e.customId());
+        assertEquals(16, e.options().maxNewTokens());
+        assertEquals(2, e.options().maxTiles());
+        assertEquals(3, e.options().numFrames());
+        assertEquals(0.5, e.options().topP());
+        assertEquals(7, e.options().topK());
+
+        r = demo().multiPart("file", "c.png", TestImages.png(30, 20)).multiPart("task", "describe")
+                .multiPart("customId", "camel-form").multiPart("maxNewTokens", "24")
+                .multiPart("request", "{\"modelVersion\":\"v4\",\"options\":{\"maxTiles\":5}}")
+                .when().post("/v1/jobs");
+        assertEquals(202, r.statusCode(), r.asString());
+        Api.snakeCaseOnly(r);
+        e = Api.awaitJob(stack, r.jsonPath().getString("id"));
+        assertEquals("camel-form", e.customId());
+        assertEquals("v4", e.modelVersion());
+        assertEquals(24, e.options().maxNewTokens());
+        assertEquals(5, e.options().maxTiles());
     }
 
     // ---- refusals: fields ----
@@ -179,15 +217,24 @@ class JobsEndpointTest {
         r = problem(demo().contentType("application/json").body(Map.of("task", "chat", "prompt", "x",
                 "options", Map.of("max_new_token", 5))).when().post("/v1/jobs"), 422, "invalid-field");
         assertTrue(r.jsonPath().getString("detail").contains("unknown field 'options.max_new_token'"));
+        assertTrue(r.jsonPath().getString("detail").contains("max_new_tokens"), "the known names: " + r.asString());
         r = problem(demo().contentType("application/json").body(Map.of("task", "chat", "prompt", "x",
                 "priority", "high")).when().post("/v1/jobs"), 422, "invalid-field");
         assertTrue(r.jsonPath().getString("detail").contains("expected an integer"), r.asString());
-        problem(demo().contentType("application/json").body(Map.of("task", "chat", "prompt", "x",
-                "callbackUrl", "http://127.0.0.1:8080/hook")).when().post("/v1/jobs"), 422, "invalid-field");
+        r = problem(demo().contentType("application/json").body(Map.of("task", "chat", "prompt", "x",
+                "callback_url", "http://127.0.0.1:8080/hook")).when().post("/v1/jobs"), 422, "invalid-field");
+        assertEquals("callback_url", r.jsonPath().getString("field"));
+        // a field is named as documented (snake_case) whichever spelling the request used
+        r = problem(demo().contentType("application/json").body(Map.of("task", "chat", "prompt", "x",
+                "options", Map.of("maxNewTokens", 0))).when().post("/v1/jobs"), 422, "invalid-field");
+        assertEquals("options.max_new_tokens", r.jsonPath().getString("field"));
+        r = problem(demo().contentType("application/json").body(Map.of("task", "chat", "prompt", "x",
+                "options", Map.of("top_k", "many"))).when().post("/v1/jobs"), 422, "invalid-field");
+        assertEquals("options.top_k", r.jsonPath().getString("field"));
         problem(demo().contentType("application/json").body(Map.of("task", "describe",
                 "media", List.of(Map.of("sha256", "abc")))).when().post("/v1/jobs"), 422, "invalid-field");
         problem(demo().contentType("application/json").body(Map.of("task", "chat", "prompt", "x",
-                "options", Map.of("segmentSeconds", 10))).when().post("/v1/jobs"), 422, "invalid-field");
+                "options", Map.of("segment_seconds", 10))).when().post("/v1/jobs"), 422, "invalid-field");
         problem(demo().contentType("application/json").body(Map.of("task", "chat", "prompt", "x".repeat(8001)))
                 .when().post("/v1/jobs"), 422, "invalid-field");
     }
@@ -201,8 +248,9 @@ class JobsEndpointTest {
         problem(demo().contentType("application/json").body("").when().post("/v1/jobs"), 400, "invalid-request");
         problem(demo().contentType("text/csv").body("a,b").when().post("/v1/jobs"), 415,
                 "unsupported-content-type");
-        problem(demo().multiPart("file", "p.png", TestImages.png(8, 8)).multiPart("colour", "red")
+        Response r = problem(demo().multiPart("file", "p.png", TestImages.png(8, 8)).multiPart("colour", "red")
                 .multiPart("task", "describe").when().post("/v1/jobs"), 422, "invalid-field");
+        assertTrue(r.jsonPath().getString("detail").contains("custom_id"), r.asString());
         problem(demo().when().get("/v1/nothing-here"), 404, "not-found");
         problem(demo().when().delete("/v1/jobs"), 405, "method-not-allowed");
     }
@@ -303,7 +351,7 @@ class JobsEndpointTest {
     @Test
     void refusedRequestsLeaveNoJobAndAreCounted() {
         problem(demo().multiPart("file", "z.jpg", TestImages.zip("a", new byte[10])).multiPart("task", "describe")
-                .multiPart("customId", "never").when().post("/v1/jobs"), 415, "unsupported-media-type");
+                .multiPart("custom_id", "never").when().post("/v1/jobs"), 415, "unsupported-media-type");
         assertTrue(Api.allJobs(stack).stream().noneMatch(j -> "never".equals(j.customId())));
         String metrics = given().when().get("/q/metrics").asString();
         assertTrue(metrics.contains("vlmesh_ingest_rejections_total{reason=\"unsupported-media-type\",status=\"415\"}"),

@@ -46,11 +46,11 @@ class LargeUploadIT {
             LOG.infof("generated %d bytes in %.1f s", size, seconds(t0));
 
             Response created = given().header("X-API-Key", "vlmesh-demo-key").contentType("application/json")
-                    .body(Map.of("sizeBytes", size, "sha256", sha, "filename", "big.mp4")).when().post("/v1/uploads");
+                    .body(Map.of("size_bytes", size, "sha256", sha, "filename", "big.mp4")).when().post("/v1/uploads");
             assertEquals(201, created.statusCode(), created.asString());
             JsonPath ticket = created.jsonPath();
             assertTrue(ticket.getBoolean("multipart"));
-            String uploadId = ticket.getString("uploadId");
+            String uploadId = ticket.getString("upload_id");
 
             long t1 = System.nanoTime();
             List<Map<String, Object>> parts = Presigned.putParts(ticket, file);
@@ -61,8 +61,8 @@ class LargeUploadIT {
 
             long t2 = System.nanoTime();
             Response job = given().header("X-API-Key", "vlmesh-demo-key").contentType("application/json")
-                    .body(Map.of("task", "describe", "media", List.of(Map.of("uploadId", uploadId)),
-                            "options", Map.of("numFrames", 16)))
+                    .body(Map.of("task", "describe", "media", List.of(Map.of("upload_id", uploadId)),
+                            "options", Map.of("num_frames", 16)))
                     .when().post("/v1/jobs");
             assertEquals(202, job.statusCode(), job.asString());
             LOG.infof("verified (probe, digest, store) and accepted in %.1f s", seconds(t2));

@@ -30,7 +30,7 @@ public final class Presigned {
         assertEquals(200, status);
     }
 
-    /** PUTs every part from memory; returns [{partNumber, etag}] as the complete call wants it. */
+    /** PUTs every part from memory; returns [{part_number, etag}] as the complete call wants it. */
     public static List<Map<String, Object>> putParts(JsonPath ticket, byte[] data) {
         return putParts(ticket, data, Integer.MAX_VALUE);
     }
@@ -38,19 +38,19 @@ public final class Presigned {
     /** PUTs the parts numbered up to {@code lastPart} only. */
     public static List<Map<String, Object>> putParts(JsonPath ticket, byte[] data, int lastPart) {
         List<Map<String, Object>> done = new ArrayList<>();
-        long partSize = ticket.getLong("partSizeBytes");
+        long partSize = ticket.getLong("part_size_bytes");
         List<Map<String, Object>> parts = ticket.getList("parts");
         for (Map<String, Object> p : parts) {
-            int n = ((Number) p.get("partNumber")).intValue();
+            int n = ((Number) p.get("part_number")).intValue();
             if (n > lastPart) {
                 continue;
             }
             int from = (int) ((n - 1) * partSize);
-            int len = ((Number) p.get("sizeBytes")).intValue();
+            int len = ((Number) p.get("size_bytes")).intValue();
             HttpResponse<String> r = put((String) p.get("url"), HttpRequest.BodyPublishers.ofByteArray(data, from,
                     len));
             assertEquals(200, r.statusCode(), r.body());
-            done.add(Map.of("partNumber", n, "etag", r.headers().firstValue("ETag").orElseThrow()));
+            done.add(Map.of("part_number", n, "etag", r.headers().firstValue("ETag").orElseThrow()));
         }
         return done;
     }
@@ -58,16 +58,16 @@ public final class Presigned {
     /** PUTs every part streamed from a file (nothing held in memory); returns the parts for complete. */
     public static List<Map<String, Object>> putParts(JsonPath ticket, Path file) {
         List<Map<String, Object>> done = new ArrayList<>();
-        long partSize = ticket.getLong("partSizeBytes");
+        long partSize = ticket.getLong("part_size_bytes");
         List<Map<String, Object>> parts = ticket.getList("parts");
         for (Map<String, Object> p : parts) {
-            int n = ((Number) p.get("partNumber")).intValue();
+            int n = ((Number) p.get("part_number")).intValue();
             long from = (n - 1) * partSize;
-            long len = ((Number) p.get("sizeBytes")).longValue();
+            long len = ((Number) p.get("size_bytes")).longValue();
             HttpResponse<String> r = put((String) p.get("url"), HttpRequest.BodyPublishers.fromPublisher(
                     HttpRequest.BodyPublishers.ofInputStream(() -> slice(file, from, len)), len));
             assertEquals(200, r.statusCode(), r.body());
-            done.add(Map.of("partNumber", n, "etag", r.headers().firstValue("ETag").orElseThrow()));
+            done.add(Map.of("part_number", n, "etag", r.headers().firstValue("ETag").orElseThrow()));
         }
         return done;
     }

@@ -37,7 +37,16 @@ class ReadinessTest {
                 .body("paths.keySet()", hasItems("/v1/jobs", "/v1/batches", "/v1/uploads", "/v1/uploads/{id}",
                         "/v1/uploads/{id}/complete"))
                 .body("paths.'/v1/jobs'.post.requestBody.content.keySet()", hasItems("multipart/form-data",
-                        "application/json"));
+                        "application/json"))
+                // the documented names are the ones on the wire: snake_case
+                .body("components.schemas.JobAccepted.properties.keySet()", hasItems("custom_id", "created_at",
+                        "model_version", "batch_id"))
+                .body("components.schemas.MediaSummary.properties.keySet()", hasItems("size_bytes",
+                        "duration_seconds", "frame_count"))
+                .body("components.schemas.JobRequest.properties.keySet()", hasItems("custom_id", "callback_url"))
+                .body("components.schemas.OptionsSpec.properties.keySet()", hasItems("max_new_tokens", "top_p"))
+                .body("components.schemas.UploadTicket.properties.keySet()", hasItems("upload_id",
+                        "part_size_bytes", "expires_at"));
         given().when().get("/q/swagger-ui/").then().statusCode(200).body(containsString("swagger"));
     }
 

@@ -64,6 +64,7 @@ class TenantLimitsTest {
         Response r = problem(chat("limited-key", "one too many"), 429, "rate-limited");
         int retryAfter = Integer.parseInt(r.header("Retry-After"));
         assertTrue(retryAfter >= 1 && retryAfter <= 5, "Retry-After " + retryAfter);
+        assertEquals(retryAfter, r.jsonPath().getInt("retry_after_seconds"));
     }
 
     @Test

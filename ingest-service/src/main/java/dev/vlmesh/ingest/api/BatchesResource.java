@@ -45,7 +45,7 @@ public class BatchesResource {
     @Consumes({"application/jsonl", "application/x-ndjson", "application/x-jsonlines", "text/plain",
         MediaType.APPLICATION_JSON})
     @Operation(summary = "Submit a batch of jobs", description = "One JSON job request per line, each with its "
-            + "custom_id, referencing media by sha256 or uploadId; or OpenAI-style lines {custom_id, method, url: "
+            + "custom_id, referencing media by sha256 or upload_id; or OpenAI-style lines {custom_id, method, url: "
             + "/v1/jobs, body}. Bad lines are listed in 'errors' and the good ones become jobs, all in one Kafka "
             + "transaction.")
     @APIResponse(responseCode = "202", description = "Accepted (some lines may be listed in errors)",

@@ -69,6 +69,6 @@ public final class GenericMappers {
         String id = UUID.randomUUID().toString();
         LOG.errorf(e, "unexpected error %s", id);
         return Problem.of(500, "internal-error", "Internal error", "something went wrong on our side; the error "
-                + "was logged as " + id).with("errorId", id);
+                + "was logged as " + id).with("error_id", id);
     }
 }

@@ -52,13 +52,17 @@ import org.jboss.resteasy.reactive.server.multipart.MultipartFormDataInput;
 @Tag(name = "jobs")
 @Produces(MediaType.APPLICATION_JSON)
 public class JobsResource {
-    /** Form fields that are job fields; everything else in a form is either a file or an option. */
-    private static final Set<String> FIELDS = Set.of("task", "prompt", "language", "model", "modelVersion",
-            "model_version", "priority", "callbackUrl", "callback_url", "customId", "custom_id");
-    private static final Set<String> OPTIONS = Set.of("maxNewTokens", "max_new_tokens", "maxTiles", "max_tiles",
-            "max_num", "numFrames", "num_frames", "num_segments", "temperature", "topP", "top_p", "topK", "top_k",
-            "seed", "segmentSeconds", "segment_seconds", "startSeconds", "start_seconds", "endSeconds",
-            "end_seconds");
+    /**
+     * Form fields that are job fields, and single options; everything else in a form is a file. The snake_case names
+     * are the documented ones; the camelCase ones are accepted as well (see {@link JobRequest}).
+     */
+    private static final List<String> FIELDS = List.of("task", "prompt", "language", "model", "model_version",
+            "priority", "callback_url", "custom_id");
+    private static final List<String> OPTIONS = List.of("max_new_tokens", "max_tiles", "num_frames", "temperature",
+            "top_p", "top_k", "seed", "segment_seconds", "start_seconds", "end_seconds");
+    private static final Set<String> FIELD_ALIASES = Set.of("modelVersion", "callbackUrl", "customId");
+    private static final Set<String> OPTION_ALIASES = Set.of("maxNewTokens", "maxTiles", "max_num", "numFrames",
+            "num_segments", "topP", "topK", "segmentSeconds", "startSeconds", "endSeconds");
 
     @Inject
     IngestConfig config;
@@ -79,9 +83,10 @@ public class JobsResource {
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Operation(summary = "Submit a job with media files", description = "Multipart form: one or more files (any "
             + "part with a file name; the type is read from the content), and the job fields as form fields: task, "
-            + "prompt, language, model, modelVersion, priority, callbackUrl, customId, options (JSON) or single "
-            + "options (maxNewTokens, maxTiles, numFrames, temperature, topP, topK, seed, segmentSeconds, "
-            + "startSeconds, endSeconds), or the whole request as JSON in a 'request' field.")
+            + "prompt, language, model, model_version, priority, callback_url, custom_id, options (JSON) or single "
+            + "options (max_new_tokens, max_tiles, num_frames, temperature, top_p, top_k, seed, segment_seconds, "
+            + "start_seconds, end_seconds), or the whole request as JSON in a 'request' field. The camelCase names "
+            + "(customId, maxNewTokens, …) are accepted too.")
     @RequestBody(content = @Content(mediaType = MediaType.MULTIPART_FORM_DATA,
             schema = @Schema(type = SchemaType.OBJECT)))
     @APIResponse(responseCode = "202", description = "Accepted: media stored and the job on Kafka",
@@ -133,9 +138,9 @@ public class JobsResource {
                     } else {
                         list.add(m);
                     }
-                } else if (FIELDS.contains(name)) {
+                } else if (FIELDS.contains(name) || FIELD_ALIASES.contains(name)) {
                     fields.put(name, v.getValue());
-                } else if (OPTIONS.contains(name)) {
+                } else if (OPTIONS.contains(name) || OPTION_ALIASES.contains(name)) {
                     options.put(name, v.getValue());
                 } else {
                     throw Problems.invalidField(name, "unknown form field '" + name + "': send files as file parts, "
@@ -180,8 +185,9 @@ public class JobsResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Submit a job for media already stored or uploaded", description = "JSON job request; "
-            + "media[] entries reference stored media by sha256 or a presigned upload by uploadId.")
+    @Operation(summary = "Submit a job for media already stored or uploaded", description = "JSON job request "
+            + "(snake_case; camelCase names accepted too); media[] entries reference stored media by sha256 or a "
+            + "presigned upload by upload_id.")
     @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = JobRequest.class)))
     @APIResponse(responseCode = "202", description = "Accepted",

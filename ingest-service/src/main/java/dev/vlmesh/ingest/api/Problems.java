@@ -59,20 +59,20 @@ public final class Problems {
 
     public static ProblemException rateLimited(String detail, long retryAfterSeconds) {
         return new ProblemException(Problem.of(429, "rate-limited", "Too many requests", detail)
-                .with("retryAfterSeconds", retryAfterSeconds),
+                .with("retry_after_seconds", retryAfterSeconds),
                 Map.of("Retry-After", Long.toString(retryAfterSeconds)));
     }
 
     public static ProblemException queueFull(String detail, long retryAfterSeconds) {
         return new ProblemException(Problem.of(429, "too-many-queued-jobs", "Too many queued jobs", detail)
-                .with("retryAfterSeconds", retryAfterSeconds),
+                .with("retry_after_seconds", retryAfterSeconds),
                 Map.of("Retry-After", Long.toString(retryAfterSeconds)));
     }
 
     /** The broker or the store did not confirm: nothing was accepted, the client should retry. */
     public static ProblemException unavailable(String kind, String detail, int retryAfterSeconds) {
         return new ProblemException(Problem.of(503, kind, "Service unavailable", detail)
-                .with("retryAfterSeconds", retryAfterSeconds),
+                .with("retry_after_seconds", retryAfterSeconds),
                 Map.of("Retry-After", Integer.toString(retryAfterSeconds)));
     }
 

@@ -50,7 +50,7 @@ public class UploadsResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Create a presigned upload", description = "Declare the file's exact size and SHA-256; get "
             + "a presigned PUT URL, or for files over the multipart threshold one presigned URL per part. Then "
-            + "reference the upload in a job (media[].uploadId): ingest verifies size, type and digest first.")
+            + "reference the upload in a job (media[].upload_id): ingest verifies size, type and digest first.")
     @RequestBody(content = @Content(schema = @Schema(implementation = CreateUpload.class)))
     @APIResponse(responseCode = "201", description = "Upload created",
             content = @Content(schema = @Schema(implementation = UploadTicket.class)))
@@ -78,8 +78,8 @@ public class UploadsResource {
     @POST
     @Path("/{id}/complete")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Complete a multipart upload", description = "List every part with the ETag its PUT "
-            + "returned. Optional: a job referencing the upload completes it when all parts are there.")
+    @Operation(summary = "Complete a multipart upload", description = "List every part (part_number) with the "
+            + "ETag its PUT returned. Optional: a job referencing the upload completes it when all parts are there.")
     @RequestBody(content = @Content(schema = @Schema(implementation = CompleteUpload.class)))
     @APIResponse(responseCode = "200", description = "Completed",
             content = @Content(schema = @Schema(implementation = UploadStatus.class)))

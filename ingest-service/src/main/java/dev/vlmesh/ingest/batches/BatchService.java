@@ -185,7 +185,7 @@ public class BatchService {
                         throw Problems.invalidField("body", "'body' must be a job request object");
                     }
                     if (customId != null && !request.has("customId") && !request.has("custom_id")) {
-                        ((ObjectNode) request).put("customId", customId);
+                        ((ObjectNode) request).put("custom_id", customId);
                     }
                 }
                 JobRequest req = JsonBodies.convert(request, JobRequest.class, "line " + number);

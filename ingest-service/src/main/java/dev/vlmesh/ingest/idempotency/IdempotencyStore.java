@@ -85,14 +85,16 @@ public class IdempotencyStore {
                         + "a new request");
             }
             if (IdempotencyRecord.DONE.equals(r.state())) {
-                return new Replay(r.resourceId(), r.status() == null ? 202 : r.status(), r.response());
+                JsonNode response = IdempotencyRecord.SNAKE_CASE.equals(r.responseNaming()) ? r.response()
+                        : StoredResponses.snakeCase(r.response());
+                return new Replay(r.resourceId(), r.status() == null ? 202 : r.status(), response);
             }
             if (r.leaseUntil() != null && r.leaseUntil().isAfter(now)) {
                 throw Problems.conflictRetry("idempotency-key-in-use", "a request with this Idempotency-Key is still "
                         + "being processed; retry in a few seconds to get its result", 2);
             }
             IdempotencyRecord taken = new IdempotencyRecord(r.tenant(), r.fingerprint(), r.resourceId(),
-                    IdempotencyRecord.PENDING, r.createdAt(), now.plus(config.idempotency().lease()), null, null);
+                    IdempotencyRecord.PENDING, r.createdAt(), now.plus(config.idempotency().lease()), null, null, null);
             String newEtag = state.replaceIfMatch(storeKey, taken, etag);
             if (newEtag != null) {
                 return new Proceed(storeKey, r.resourceId(), newEtag, true, taken);
@@ -102,11 +104,15 @@ public class IdempotencyStore {
                 + "retry in a few seconds", 2);
     }
 
-    /** Records the final answer; later requests with the key get it again. */
+    /**
+     * Records the final answer; later requests with the key get it again. The answer's type names its members
+     * (snake_case), so the tree stored here is the body the client got.
+     */
     public void complete(Proceed p, int status, Object response) {
         IdempotencyRecord r = p.record();
         IdempotencyRecord done = new IdempotencyRecord(r.tenant(), r.fingerprint(), r.resourceId(),
-                IdempotencyRecord.DONE, r.createdAt(), null, status, EventCodec.json().valueToTree(response));
+                IdempotencyRecord.DONE, r.createdAt(), null, status, EventCodec.json().valueToTree(response),
+                IdempotencyRecord.SNAKE_CASE);
         state.put(p.storeKey(), done);
     }
 
@@ -114,7 +120,7 @@ public class IdempotencyStore {
     public void release(Proceed p) {
         IdempotencyRecord r = p.record();
         IdempotencyRecord free = new IdempotencyRecord(r.tenant(), r.fingerprint(), r.resourceId(),
-                IdempotencyRecord.PENDING, r.createdAt(), Instant.now(), null, null);
+                IdempotencyRecord.PENDING, r.createdAt(), Instant.now(), null, null, null);
         state.replaceIfMatch(p.storeKey(), free, p.etag());
     }
 
@@ -129,6 +135,6 @@ public class IdempotencyStore {
 
     private IdempotencyRecord pending(String tenant, String fingerprint, String id, Instant now) {
         return new IdempotencyRecord(tenant, fingerprint, id, IdempotencyRecord.PENDING, now,
-                now.plus(config.idempotency().lease()), null, null);
+                now.plus(config.idempotency().lease()), null, null, null);
     }
 }

@@ -1,13 +1,20 @@
 package dev.vlmesh.ingest.jobs;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.vlmesh.events.JobSubmitted;
 import dev.vlmesh.events.MediaRef;
 import java.time.Instant;
 import java.util.List;
 
-/** The 202 body: the job's id, what was accepted, and where to follow it (results-service). */
+/**
+ * The 202 body: the job's id, what was accepted, and where to follow it (results-service). snake_case on the wire,
+ * like results-service's answers; the naming is on the type so every mapper (the HTTP layer's, and the one that stores
+ * the body for Idempotency-Key replays) writes the same names.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record JobAccepted(String id, String object, String status, String task, String model, String modelVersion,
                           String customId, String batchId, Instant createdAt, List<MediaSummary> media, Links links) {
 
@@ -16,6 +23,7 @@ public record JobAccepted(String id, String object, String status, String task, 
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record MediaSummary(String sha256, String kind, String format, long sizeBytes, int width, int height,
                                Double durationSeconds, Long frameCount) {
         static MediaSummary of(MediaRef r) {

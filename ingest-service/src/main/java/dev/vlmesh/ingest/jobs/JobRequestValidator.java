@@ -66,7 +66,7 @@ public class JobRequestValidator {
         int mediaCount = (r.media() == null ? 0 : r.media().size()) + attachments;
         if (mediaCount == 0 && task != Task.CHAT) {
             throw Problems.invalidField("media", task.wire() + " needs at least one image or video: attach a file, or "
-                    + "reference one with media[].sha256 or media[].uploadId");
+                    + "reference one with media[].sha256 or media[].upload_id");
         }
         if (mediaCount > config.limits().mediaPerJob()) {
             throw Problems.invalidField("media", mediaCount + " media in one job; the limit is "
@@ -82,7 +82,7 @@ public class JobRequestValidator {
         safe(model, "model");
         String version = r.modelVersion() == null || r.modelVersion().isBlank() ? null : r.modelVersion().trim();
         if (version != null) {
-            safe(version, "modelVersion");
+            safe(version, "model_version");
         }
         int priority = r.priority() == null ? 0 : r.priority();
         if (priority < 0 || priority > MAX_PRIORITY) {
@@ -93,7 +93,7 @@ public class JobRequestValidator {
         String customId = r.customId();
         if (customId != null) {
             if (customId.length() > 128 || customId.isEmpty() || customId.chars().anyMatch(c -> c < 0x20)) {
-                throw Problems.invalidField("customId", "customId must be 1 to 128 printable characters");
+                throw Problems.invalidField("custom_id", "custom_id must be 1 to 128 printable characters");
             }
         }
         return new ValidatedJob(task, prompt, language, options, model, version, priority, callback, customId);
@@ -119,7 +119,7 @@ public class JobRequestValidator {
         boolean hasUpload = m.uploadId() != null;
         if (hasSha == hasUpload) {
             throw Problems.invalidField(field, field + " needs exactly one of 'sha256' (media already stored) or "
-                    + "'uploadId' (a presigned upload)");
+                    + "'upload_id' (a presigned upload)");
         }
         if (hasSha && !HEX64.matcher(m.sha256()).matches()) {
             throw Problems.invalidField(field + ".sha256", "'" + m.sha256() + "' is not a SHA-256 (64 hex digits)");
@@ -128,7 +128,7 @@ public class JobRequestValidator {
             try {
                 StoreLayout.safe(m.uploadId(), "upload id");
             } catch (IllegalArgumentException e) {
-                throw Problems.invalidField(field + ".uploadId", e.getMessage());
+                throw Problems.invalidField(field + ".upload_id", e.getMessage());
             }
         }
     }
@@ -138,28 +138,28 @@ public class JobRequestValidator {
             return GenerationOptions.defaults();
         }
         var l = config.limits();
-        range("options.maxNewTokens", o.maxNewTokens(), 1, l.maxNewTokens());
-        range("options.maxTiles", o.maxTiles(), 1, l.maxTiles());
-        range("options.numFrames", o.numFrames(), 1, l.maxFrames());
-        range("options.topK", o.topK(), 0, 100_000);
+        range("options.max_new_tokens", o.maxNewTokens(), 1, l.maxNewTokens());
+        range("options.max_tiles", o.maxTiles(), 1, l.maxTiles());
+        range("options.num_frames", o.numFrames(), 1, l.maxFrames());
+        range("options.top_k", o.topK(), 0, 100_000);
         if (o.temperature() != null && !(o.temperature() >= 0 && o.temperature() <= 2)) {
             throw Problems.invalidField("options.temperature", "temperature must be between 0 and 2 (0 = greedy)");
         }
         if (o.topP() != null && !(o.topP() > 0 && o.topP() <= 1)) {
-            throw Problems.invalidField("options.topP", "topP must be greater than 0 and at most 1");
+            throw Problems.invalidField("options.top_p", "top_p must be greater than 0 and at most 1");
         }
         if (o.segmentSeconds() != null && !(o.segmentSeconds() > 0 && o.segmentSeconds() <= l.videoMaxSeconds())) {
-            throw Problems.invalidField("options.segmentSeconds", "segmentSeconds must be greater than 0 and at most "
+            throw Problems.invalidField("options.segment_seconds", "segment_seconds must be greater than 0 and at most "
                     + l.videoMaxSeconds());
         }
         if (o.startSeconds() != null && !(o.startSeconds() >= 0 && Double.isFinite(o.startSeconds()))) {
-            throw Problems.invalidField("options.startSeconds", "startSeconds must be 0 or more");
+            throw Problems.invalidField("options.start_seconds", "start_seconds must be 0 or more");
         }
         if (o.endSeconds() != null && !(o.endSeconds() > 0 && Double.isFinite(o.endSeconds()))) {
-            throw Problems.invalidField("options.endSeconds", "endSeconds must be greater than 0");
+            throw Problems.invalidField("options.end_seconds", "end_seconds must be greater than 0");
         }
         if (o.startSeconds() != null && o.endSeconds() != null && o.endSeconds() <= o.startSeconds()) {
-            throw Problems.invalidField("options.endSeconds", "endSeconds must be after startSeconds");
+            throw Problems.invalidField("options.end_seconds", "end_seconds must be after start_seconds");
         }
         return new GenerationOptions(o.maxNewTokens(), o.maxTiles(), o.numFrames(), o.temperature(), o.topP(),
                 o.topK(), o.seed(), o.segmentSeconds(), o.startSeconds(), o.endSeconds());
@@ -210,14 +210,14 @@ public class JobRequestValidator {
         try {
             u = new URI(url.trim());
         } catch (URISyntaxException e) {
-            throw Problems.invalidField("callbackUrl", "callbackUrl is not a valid URL: " + e.getReason());
+            throw Problems.invalidField("callback_url", "callback_url is not a valid URL: " + e.getReason());
         }
         String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("https") && !scheme.equals("http")) {
-            throw Problems.invalidField("callbackUrl", "callbackUrl must be an absolute http or https URL");
+            throw Problems.invalidField("callback_url", "callback_url must be an absolute http or https URL");
         }
         if (u.getHost() == null || u.getUserInfo() != null || url.length() > 2048) {
-            throw Problems.invalidField("callbackUrl", "callbackUrl must name a host, carry no credentials and be at "
+            throw Problems.invalidField("callback_url", "callback_url must name a host, carry no credentials and be at "
                     + "most 2048 characters");
         }
         String host = u.getHost().toLowerCase(Locale.ROOT);
@@ -229,11 +229,11 @@ public class JobRequestValidator {
                 local |= a.isLoopbackAddress() || a.isSiteLocalAddress() || a.isLinkLocalAddress()
                         || a.isAnyLocalAddress() || a.isMulticastAddress();
             } catch (java.net.UnknownHostException e) {
-                throw Problems.invalidField("callbackUrl", "callbackUrl has an invalid address");
+                throw Problems.invalidField("callback_url", "callback_url has an invalid address");
             }
         }
         if (local) {
-            throw Problems.invalidField("callbackUrl", "callbackUrl must not point at a loopback or private address");
+            throw Problems.invalidField("callback_url", "callback_url must not point at a loopback or private address");
         }
         return u.toString();
     }

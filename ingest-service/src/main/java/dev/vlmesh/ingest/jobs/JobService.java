@@ -117,13 +117,13 @@ public class JobService {
         boolean video = refs.stream().anyMatch(r -> r.kind() == MediaRef.Kind.video);
         var o = job.options();
         if (!video && (o.segmentSeconds() != null || o.startSeconds() != null || o.endSeconds() != null)) {
-            throw Problems.invalidField("options", "segmentSeconds, startSeconds and endSeconds apply to videos, and "
-                    + "this job has none");
+            throw Problems.invalidField("options", "segment_seconds, start_seconds and end_seconds apply to videos, "
+                    + "and this job has none");
         }
         if (o.startSeconds() != null) {
             for (MediaRef r : refs) {
                 if (r.durationSeconds() != null && o.startSeconds() >= r.durationSeconds()) {
-                    throw Problems.invalidField("options.startSeconds", "startSeconds " + o.startSeconds()
+                    throw Problems.invalidField("options.start_seconds", "start_seconds " + o.startSeconds()
                             + " is past the end of the video (" + r.durationSeconds() + " s)");
                 }
             }

@@ -2,11 +2,16 @@ package dev.vlmesh.ingest.uploads;
 
 import com.fasterxml.jackson.annotation.JsonAlias;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** Bodies of the upload endpoints. */
+/**
+ * Bodies of the upload endpoints. snake_case on the wire, like the rest of the public API; requests still accept the
+ * camelCase names the first clients were written with.
+ */
 public final class UploadRequests {
     private UploadRequests() {
     }
@@ -18,10 +23,12 @@ public final class UploadRequests {
      * @param sha256    its SHA-256 (hex); the upload is refused at verification if the content differs
      * @param filename  informational only: the type is always read from the content
      */
-    public record CreateUpload(@JsonAlias("size_bytes") Long sizeBytes, String sha256, String filename) {
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record CreateUpload(@JsonAlias("sizeBytes") Long sizeBytes, String sha256, String filename) {
     }
 
     /** One presigned part URL. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record PartUrl(int partNumber, long sizeBytes, String url) {
     }
 
@@ -29,8 +36,11 @@ public final class UploadRequests {
      * The answer to {@code POST /v1/uploads}: PUT the file to {@code url} (single) or each part to its URL
      * (multipart, then {@code POST complete} with the parts' ETags, or just reference the upload in a job: ingest
      * completes it when every part is there).
+     *
+     * @param headers HTTP headers the PUT must carry, by their HTTP names (map keys are not renamed)
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record UploadTicket(String uploadId, String state, long sizeBytes, String sha256, boolean multipart,
                                String method, String url, Map<String, String> headers, Long partSizeBytes,
                                List<PartUrl> parts, String completeUrl, Instant expiresAt, String self) {
@@ -40,11 +50,13 @@ public final class UploadRequests {
     public record CompleteUpload(List<CompletedPart> parts) {
     }
 
-    public record CompletedPart(@JsonAlias("part_number") Integer partNumber, String etag) {
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record CompletedPart(@JsonAlias("partNumber") Integer partNumber, String etag) {
     }
 
     /** {@code GET /v1/uploads/{id}}. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record UploadStatus(String uploadId, String state, long sizeBytes, String sha256, boolean multipart,
                                int parts, Instant createdAt, Instant expiresAt, String mediaSha256) {
         static UploadStatus of(UploadRecord r) {

@@ -110,12 +110,12 @@ public class UploadService {
 
     public UploadTicket create(String tenant, CreateUpload req) {
         if (req == null || req.sizeBytes() == null) {
-            throw Problems.invalidField("sizeBytes", "'sizeBytes' (the exact size of the file) is required");
+            throw Problems.invalidField("size_bytes", "'size_bytes' (the exact size of the file) is required");
         }
         long size = req.sizeBytes();
         long max = Math.max(config.limits().imageMaxBytes(), config.limits().videoMaxBytes());
         if (size < 1) {
-            throw Problems.invalidField("sizeBytes", "sizeBytes must be at least 1");
+            throw Problems.invalidField("size_bytes", "size_bytes must be at least 1");
         }
         if (size > max) {
             throw new dev.vlmesh.events.quarkus.Problem.ProblemException(dev.vlmesh.events.quarkus.Problem.of(413,
@@ -190,12 +190,12 @@ public class UploadService {
             return UploadStatus.of(r); // completing twice is harmless
         }
         if (req == null || req.parts() == null || req.parts().isEmpty()) {
-            throw Problems.invalidField("parts", "'parts' must list every part as {partNumber, etag}");
+            throw Problems.invalidField("parts", "'parts' must list every part as {part_number, etag}");
         }
         List<Part> parts = new ArrayList<>();
         for (CompletedPart p : req.parts()) {
             if (p == null || p.partNumber() == null || p.etag() == null || p.etag().isBlank()) {
-                throw Problems.invalidField("parts", "every part needs a partNumber and the etag its PUT returned");
+                throw Problems.invalidField("parts", "every part needs a part_number and the etag its PUT returned");
             }
             parts.add(new Part(p.partNumber(), p.etag().replace("\"", "")));
         }
@@ -337,7 +337,7 @@ public class UploadService {
         try {
             StoreLayout.safe(uploadId, "upload id");
         } catch (IllegalArgumentException e) {
-            throw asMediaReference ? Problems.invalidField("uploadId", e.getMessage())
+            throw asMediaReference ? Problems.invalidField("upload_id", e.getMessage())
                     : Problems.notFound("upload", e.getMessage());
         }
         var found = state.get(IngestKeys.upload(tenant, uploadId), UploadRecord.class).orElse(null);
