@@ -199,12 +199,16 @@ def main(argv=None):
     ap.add_argument("--model", type=Path, required=True)
     ap.add_argument("--results", type=Path, required=True)
     ap.add_argument("--run", type=Path, required=True)
+    ap.add_argument("--status", type=Path, help="markdown placed under the title (the model's current state)")
     args = ap.parse_args(argv)
     results = json.loads(args.results.read_text())
     text = render(args.model, results, args.run)
     heldout = args.model / "heldout" / "heldout.jsonl"
     n = sum(1 for _ in open(heldout, encoding="utf-8")) if heldout.exists() else 0
     text = text.replace("{n_heldout}", str(n))
+    if args.status:
+        title, rest = text.split("\n", 1)
+        text = title + "\n\n" + args.status.read_text().strip() + "\n" + rest
     (args.model / "README.md").write_text(text)
     print(f"wrote {args.model / 'README.md'}")
 

@@ -65,7 +65,7 @@ class JobsEndpointTest {
         assertEquals(3, e.priority());
         assertEquals(128, e.options().maxNewTokens());
         assertEquals(42L, e.options().seed());
-        assertEquals("internvl3-1b", e.model());
+        assertEquals("demo-internvl3", e.model());
         MediaRef m = e.media().get(0);
         assertEquals(MediaRef.Kind.image, m.kind());
         assertEquals("png", m.format());
