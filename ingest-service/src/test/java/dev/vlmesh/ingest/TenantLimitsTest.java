@@ -37,7 +37,8 @@ class TenantLimitsTest {
             Map<String, String> c = new HashMap<>(super.getConfigOverrides());
             c.put("vlmesh.auth.api-keys", "capped:" + ApiKeys.hash("capped-key") + ",limited:"
                     + ApiKeys.hash("limited-key") + ",elsewhere:" + ApiKeys.hash("elsewhere-key"));
-            c.put("vlmesh.ingest.tenants.rate-per-second", "0.2");
+            // one token per 50 s: the 7 requests of the rate-limit test fit in that window even on a loaded machine
+            c.put("vlmesh.ingest.tenants.rate-per-second", "0.02");
             c.put("vlmesh.ingest.tenants.burst", "6");
             c.put("vlmesh.ingest.tenants.max-queued-jobs", "3");
             return c;
@@ -63,7 +64,7 @@ class TenantLimitsTest {
         }
         Response r = problem(chat("limited-key", "one too many"), 429, "rate-limited");
         int retryAfter = Integer.parseInt(r.header("Retry-After"));
-        assertTrue(retryAfter >= 1 && retryAfter <= 5, "Retry-After " + retryAfter);
+        assertTrue(retryAfter >= 1 && retryAfter <= 50, "Retry-After " + retryAfter);
         assertEquals(retryAfter, r.jsonPath().getInt("retry_after_seconds"));
     }
 
