@@ -65,11 +65,18 @@ class RebalanceTest {
                     jobs.cancel(j.jobId());
                 }
                 int moved = 0;
+                int finishedOnTheirOwn = 0;
                 for (JobSubmitted j : submitted) {
                     List<JobEvent> events = jobs.awaitTerminal(j.jobId(), WAIT);
                     JobCompleted done = assertInstanceOf(JobCompleted.class, events.getLast());
-                    assertEquals("cancelled", done.finishReason());
                     assertEquals(1, events.stream().filter(JobEvent::terminal).count());
+                    if (!done.finishReason().equals("cancelled")) {
+                        // On a fast machine the job that was already running can reach its stop token or the
+                        // context end before the second worker has joined; it must then be the first worker's.
+                        assertTrue(List.of("stop", "length").contains(done.finishReason()), done.finishReason());
+                        assertEquals("first", done.workerId());
+                        finishedOnTheirOwn++;
+                    }
                     List<JobStarted> starts = events.stream().filter(JobStarted.class::isInstance)
                             .map(JobStarted.class::cast).toList();
                     for (int i = 0; i < starts.size(); i++) {
@@ -82,7 +89,10 @@ class RebalanceTest {
                         assertTrue(starts.stream().limit(starts.size() - 1).allMatch(x -> x.workerId().equals("first")));
                     }
                 }
-                assertEquals(PARTITIONS / 2, moved, "half of the partitions, each with one job, moved");
+                assertTrue(finishedOnTheirOwn <= 1, "only the job running before the join may finish by itself");
+                assertTrue(moved <= PARTITIONS / 2 && moved + finishedOnTheirOwn >= PARTITIONS / 2,
+                        "half of the partitions, each with one job, moved (" + moved + " moved, "
+                                + finishedOnTheirOwn + " finished before the join)");
             }
         }
     }
