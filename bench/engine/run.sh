@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Engine speed against the machine's limits (issue 11). Full run: about 30 minutes on a quiet 2-core machine.
 #
-#   bench/engine/run.sh [--quick] [--models 1b,2b] [--dtypes BF16,F32] [--threads 1,2] [--keep]
+#   bench/engine/run.sh [--quick] [--models 1b,2b] [--dtypes BF16,F32] [--threads 1,2] [--keep] [--at REV]
 #
 #   --quick     smoke run: InternVL3-1B, BF16, 2 threads, one vision tile, prefill 256, decode at 256 and 1024
 #   --models    1b (InternViT-300M + Qwen2.5-0.5B), 2b (InternViT-300M + Qwen2.5-1.5B), tiny (harness test)
 #   --dtypes    BF16, F32, F16 (the engine reads these three; Q8_0 does not exist in the engine and is reported so)
 #   --keep      keep the generated checkpoints in bench/.work/engine/ (they are regenerated otherwise)
+#   --wait-quiet S  before the limits and before each configuration, wait up to S seconds (default 120) for the
+#               machine to be quiet (< 20 % of the CPUs busy over 3 s), then measure anyway; 0 = never wait
+#   --at REV    measure the engine as committed at REV (git archive into bench/.work/engine/src, built there)
+#               instead of the working tree, which may hold someone's unfinished kernel changes
 #
 # 1. builds the engine (Maven, offline) unless ENGINE_CP is given, copies its classes privately (a `mvn clean`
 #    elsewhere in the checkout must not pull them away mid-run) and compiles the benchmark sources
@@ -22,7 +26,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 export PATH="$JAVA_HOME/bin:$PATH"
-MODELS="1b,2b" DTYPES="BF16,F32" THREADS="1,2" QUICK=0 KEEP=0
+MODELS="1b,2b" DTYPES="BF16,F32" THREADS="1,2" QUICK=0 KEEP=0 AT="" WAIT_QUIET=120
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) QUICK=1; MODELS="1b"; DTYPES="BF16"; THREADS="2"; shift ;;
@@ -30,6 +34,8 @@ while [[ $# -gt 0 ]]; do
     --dtypes) DTYPES="$2"; shift 2 ;;
     --threads) THREADS="$2"; shift 2 ;;
     --keep) KEEP=1; shift ;;
+    --at) AT="$2"; shift 2 ;;
+    --wait-quiet) WAIT_QUIET="$2"; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -37,13 +43,26 @@ WORK="$ROOT/bench/.work/engine"
 mkdir -p "$WORK"
 RUN="$WORK/run-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$RUN"
-cleanup() { rm -rf "$RUN/classes"; [[ $KEEP == 1 ]] || rm -rf "$WORK/models"; }
+cleanup() { rm -rf "$RUN/classes" "$WORK/src"; [[ $KEEP == 1 ]] || rm -rf "$WORK/models"; }
 trap cleanup EXIT
 
+SRC="$ROOT"
+if [[ -n "$AT" ]]; then
+  SRC="$WORK/src"
+  rm -rf "$SRC"; mkdir -p "$SRC"
+  (cd "$ROOT" && git archive "$AT") | tar -x -C "$SRC"
+  ENGINE_VERSION="$(cd "$ROOT" && git rev-parse --short "$AT") (git archive, clean)"
+else
+  ENGINE_VERSION="$(cd "$ROOT" && git rev-parse --short HEAD)"
+  [[ -z "$(cd "$ROOT" && git status --porcelain -- engine/src/main)" ]] \
+    || ENGINE_VERSION="$ENGINE_VERSION + uncommitted changes in engine/src/main"
+fi
 if [[ -z "${ENGINE_CP:-}" ]]; then
-  (cd "$ROOT" && ./mvnw -q -o -pl engine -am compile)
-  ENGINE_CP="$ROOT/engine/target/classes:$(cd "$ROOT" && ./mvnw -q -o -pl engine dependency:build-classpath \
+  (cd "$SRC" && ./mvnw -q -o -pl engine -am compile)
+  ENGINE_CP="$SRC/engine/target/classes:$(cd "$SRC" && ./mvnw -q -o -pl engine dependency:build-classpath \
     -Dmdep.outputFile=/dev/stdout -Dmdep.includeScope=runtime)"
+else
+  ENGINE_VERSION="classes from ENGINE_CP (working tree at $ENGINE_VERSION)"
 fi
 mkdir -p "$RUN/classes/bench"
 IFS=: read -ra PARTS <<< "$ENGINE_CP"
@@ -56,15 +75,17 @@ for p in "${PARTS[@]}"; do
   fi
 done
 CP="${CP#:}"
-javac -nowarn -d "$RUN/classes/bench" --add-modules jdk.incubator.vector -cp "$CP" "$ROOT"/bench/engine/*.java \
-  2>&1 | grep -v "incubat" || true
+if ! javac -nowarn -d "$RUN/classes/bench" --add-modules jdk.incubator.vector -cp "$CP" "$ROOT"/bench/engine/*.java \
+    2> "$RUN/javac.log"; then
+  cat "$RUN/javac.log" >&2; exit 1
+fi
 CP="$RUN/classes/bench:$CP"
 JAVA=(java --add-modules jdk.incubator.vector -Xmx1g -cp "$CP")
 
 {
-  echo "# engine benchmark $(date -u +%FT%TZ), commit $(cd "$ROOT" && git rev-parse --short HEAD)$(cd "$ROOT" && \
-    git diff --quiet HEAD -- engine/src/main || echo ' + uncommitted engine changes')"
-  echo "# command: bench/engine/run.sh $([[ $QUICK == 1 ]] && echo --quick) --models $MODELS --dtypes $DTYPES --threads $THREADS"
+  echo "# engine benchmark $(date -u +%FT%TZ), engine $ENGINE_VERSION"
+  echo "# command: bench/engine/run.sh $([[ $QUICK == 1 ]] && echo --quick) --models $MODELS --dtypes $DTYPES" \
+    "--threads $THREADS${AT:+ --at $AT}"
   echo "# cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), family $(grep -m1 'cpu family' /proc/cpuinfo \
     | cut -d: -f2 | xargs) model $(grep -m1 '^model\s' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) CPUs," \
     "$(free -g | awk '/Mem:/ {print $2}') GiB"
@@ -75,6 +96,27 @@ JAVA=(java --add-modules jdk.incubator.vector -Xmx1g -cp "$CP")
 echo "# Q8_0: not available — the engine reads F32, F16 and BF16 weights only (no quantised path yet)" \
   | tee -a "$RUN/machine.txt"
 
+# wait_quiet: on a shared machine, start a measurement when the others leave the CPUs alone (< 20 % busy over 3 s),
+# or after WAIT_QUIET seconds anyway; the outcome goes to machine.txt
+wait_quiet() {
+  local waited=0 pct=0 a b
+  while (( WAIT_QUIET > 0 )); do
+    read -ra a < /proc/stat; sleep 3; read -ra b < /proc/stat
+    local busy=$(( b[1]+b[2]+b[3]+b[6]+b[7]+b[8] - a[1]-a[2]-a[3]-a[6]-a[7]-a[8] ))
+    local idle=$(( b[4]+b[5] - a[4]-a[5] ))
+    pct=$(( 100 * busy / (busy + idle + 1) ))
+    waited=$(( waited + 3 ))
+    if (( pct < 20 )); then
+      echo "# $(date -u +%T) $1: machine quiet ($pct % busy) after ${waited} s" | tee -a "$RUN/machine.txt"; return
+    fi
+    if (( waited >= WAIT_QUIET )); then
+      echo "# $(date -u +%T) $1: machine still $pct % busy after ${waited} s, measuring anyway" | tee -a "$RUN/machine.txt"
+      return
+    fi
+  done
+}
+
+wait_quiet "machine limits"
 "${JAVA[@]}" MachineLimits "$RUN/limits.properties" $([[ $QUICK == 1 ]] && echo --quick)
 
 TSV="$RUN/results.tsv"
@@ -102,6 +144,7 @@ for model in "${MODEL_LIST[@]}"; do
         # the 13-tile image once per dtype: both models have the same InternViT-300M (projectors differ by 2 GFLOP)
         [[ $model == 1b || ! ",$MODELS," =~ ,1b, ]] || opts[1]=0
       fi
+      wait_quiet "$label $dtype ${threads}T"
       "${JAVA[@]}" EngineBench --model "$dir" --label "$label" --threads "$threads" \
         --limits "$RUN/limits.properties" --out "$TSV" "${opts[@]}"
     done
