@@ -82,6 +82,7 @@ public final class EngineBench {
         int visionTiles = 13;
         int visionReps = 3;
         int ttftRuns = 2;
+        int prefillReps = 3;
         int decodeTokens = 32;
         int[] prefill = {256, 1024};
         int[] contexts = {256, 2048};
@@ -97,6 +98,7 @@ public final class EngineBench {
                 case "--vision-reps" -> visionReps = Integer.parseInt(v);
                 case "--ttft-runs" -> ttftRuns = Integer.parseInt(v);
                 case "--decode-tokens" -> decodeTokens = Integer.parseInt(v);
+                case "--prefill-reps" -> prefillReps = Integer.parseInt(v);
                 case "--prefill" -> prefill = ints(v);
                 case "--contexts" -> contexts = ints(v);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -123,13 +125,13 @@ public final class EngineBench {
             EngineBench b = new EngineBench(label, dtype, threads, limits, tsv,
                     new ModelCost(config, bytesPerElement));
             b.run(dir, config, tokenizer, source, weightBytes, visionTiles, visionReps, ttftRuns, decodeTokens,
-                    prefill, contexts);
+                    prefill, prefillReps, contexts);
         }
     }
 
     private void run(Path dir, ModelConfig config, Qwen2Tokenizer tokenizer, SafetensorsWeightSource source,
                      long weightBytes, int visionTiles, int visionReps, int ttftRuns, int decodeTokens,
-                     int[] prefill, int[] contexts) throws IOException {
+                     int[] prefill, int prefillReps, int[] contexts) throws IOException {
         System.out.printf(Locale.ROOT, "== %s %s, %d thread(s): checkpoint %.2f GB, load average %s%n", label, dtype,
                 threads, weightBytes / 1e9, HostLoad.loadAverage());
         TextConfig text = config.text();
@@ -163,7 +165,8 @@ public final class EngineBench {
                 vision(model, config.imageSize(), visionTiles, 1);
             }
             generatePath(model, rnd, vocabText, decodeTokens);
-            long kvBytes = longContext(llm, pool, text, rnd, vocabText, prefill, contexts, decodeTokens);
+            long kvBytes = longContext(llm, pool, text, rnd, vocabText, prefill, prefillReps, contexts,
+                    decodeTokens);
             rss(weightBytes, kvBytes);
         }
         source.close();
@@ -198,7 +201,8 @@ public final class EngineBench {
             double fraction = useful / (ms / 1e3) / 1e9 / limit("fma");
             String note = String.format(Locale.ROOT, "%d prompt tokens (%d image); preprocess %.0f ms, vision %.0f ms,"
                             + " prefill %.0f ms%s", promptTokens, res.usage().imageTokens(), tm.preprocessMillis(),
-                    tm.visionMillis(), tm.prefillMillis(), r < runs ? "; first call in this JVM (warm-up)" : "");
+                    tm.visionMillis(), tm.prefillMillis(), r == 1 ? "; first call in this JVM (vision path not yet "
+                            + "compiled by the JIT)" : "");
             emit(r < runs ? "ttft_1tile_first_call" : "ttft_1tile", ms, "ms", fraction, note, before);
         }
     }
@@ -258,14 +262,14 @@ public final class EngineBench {
      * @return bytes of the KV cache used
      */
     private long longContext(Qwen2Model llm, ComputePool pool, TextConfig text, SplittableRandom rnd, int vocabText,
-                             int[] prefill, int[] contexts, int decodeTokens) {
+                             int[] prefill, int prefillReps, int[] contexts, int decodeTokens) {
         int longest = Math.max(Arrays.stream(prefill).max().orElse(CHUNK), Arrays.stream(contexts).max().orElse(0));
         longest = (longest + CHUNK - 1) / CHUNK * CHUNK;
         KvCache cache = new KvCache(text, longest + decodeTokens + 1);
         DecoderWorkspace ws = new DecoderWorkspace(text, pool, CHUNK, 1, cache.capacity());
         int[] ids = randomIds(rnd, longest, vocabText);
         // the first chunk alone, repeated: prefill of a 256-token prompt
-        double[] first = new double[3];
+        double[] first = new double[prefillReps];
         HostLoad b0 = HostLoad.now();
         for (int r = 0; r < first.length; r++) {
             cache.truncate(0);
@@ -290,7 +294,8 @@ public final class EngineBench {
             double[] hit = atLength.stream().filter(a -> a[0] == n).findFirst().orElseThrow();
             double tps = n / hit[1];
             String note = n == CHUNK
-                    ? String.format(Locale.ROOT, "median of 3: %s ms", samples(scale(first, 1e3), 3))
+                    ? String.format(Locale.ROOT, "median of %d: %s ms", first.length,
+                            samples(scale(first, 1e3), first.length))
                     : String.format(Locale.ROOT, "%d chunks of %d, %.0f ms", n / CHUNK, CHUNK, hit[1] * 1e3);
             emit("prefill_" + n, tps, "tok/s", prefillFraction(n, tps), note, n == CHUNK ? b0 : b1);
         }
