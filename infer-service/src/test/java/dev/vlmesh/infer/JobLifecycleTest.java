@@ -201,7 +201,7 @@ class JobLifecycleTest {
         String dataUrl = "data:image/jpeg;base64," + Base64.getEncoder().encodeToString(
                 Files.readAllBytes(Fixtures.image(Fixtures.SINGLE_IMAGE)));
         String body = """
-                {"model":"any","max_tokens":%d,"temperature":0,"stream":%s,
+                {"model":"%s","max_tokens":%d,"temperature":0,"stream":%s,
                  "stream_options":{"include_usage":true},"mm_processor_kwargs":{"max_dynamic_patch":1},
                  "messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"%s"}},
                                                         {"type":"text","text":"%s"}]}]}""";
@@ -209,12 +209,12 @@ class JobLifecycleTest {
         String expected = Fixtures.expectedText(MODEL, Fixtures.SINGLE_CASE, n);
 
         String text = given().header("Authorization", "Bearer vlmesh-demo-key").contentType("application/json")
-                .body(body.formatted(n, "false", dataUrl, question)).post("/v1/chat/completions").then()
+                .body(body.formatted("fixture-a", n, "false", dataUrl, question)).post("/v1/chat/completions").then()
                 .statusCode(200).extract().path("choices[0].message.content");
         assertEquals(expected, text);
 
         String sse = given().header("Authorization", "Bearer vlmesh-demo-key").contentType("application/json")
-                .body(body.formatted(n, "true", dataUrl, question)).post("/v1/chat/completions").then()
+                .body(body.formatted("fixture-a", n, "true", dataUrl, question)).post("/v1/chat/completions").then()
                 .statusCode(200).contentType(org.hamcrest.Matchers.startsWith("text/event-stream"))
                 .extract().asString();
         StringBuilder streamed = new StringBuilder();
@@ -237,12 +237,17 @@ class JobLifecycleTest {
         assertTrue(usage, "include_usage gives a usage chunk");
         assertEquals(expected, streamed.toString());
 
-        given().contentType("application/json").body(body.formatted(n, "false", dataUrl, question))
+        given().contentType("application/json").body(body.formatted("fixture-a", n, "false", dataUrl, question))
                 .post("/v1/chat/completions").then().statusCode(401);
         given().header("Authorization", "Bearer vlmesh-demo-key").contentType("application/json")
-                .body(body.formatted(n, "false", "http://169.254.169.254/latest/meta-data", question))
+                .body(body.formatted("fixture-a", n, "false", "http://169.254.169.254/latest/meta-data", question))
                 .post("/v1/chat/completions").then().statusCode(400)
                 .body("error.code", org.hamcrest.Matchers.equalTo("media_url_not_allowed"));
+        given().header("Authorization", "Bearer vlmesh-demo-key").contentType("application/json")
+                .body(body.formatted("another-model", n, "false", dataUrl, question)).post("/v1/chat/completions")
+                .then().statusCode(404).contentType(org.hamcrest.Matchers.startsWith("application/problem+json"))
+                .body("error.code", org.hamcrest.Matchers.equalTo("model_not_found"))
+                .body("detail", org.hamcrest.Matchers.containsString("fixture-a"));
         given().header("Authorization", "Bearer vlmesh-demo-key").contentType("application/json")
                 .body("{\"messages\":[]}").post("/v1/chat/completions").then().statusCode(400);
     }

@@ -102,6 +102,12 @@ public class ChatCompletionsRoute {
                 throw new ApiError(400, "invalid_request", "the body is not valid JSON");
             }
             ChatRequest req = ChatRequest.parse(body);
+            String served = s.servedModel().orElse(null);
+            if (served != null && !req.model().isBlank() && !req.model().strip().equals(served)) {
+                // the same rule as for jobs: never answer a request for another model with this one
+                throw new ApiError(404, ErrorCodes.MODEL_NOT_FOUND, "The model '" + req.model().strip()
+                        + "' does not exist on this worker; it serves '" + served + "'.");
+            }
             GenerationInput input = req.input(resolver(s), s.defaultMaxNewTokens(), s.maxNewTokensCap(),
                     s.defaultMaxTiles());
             run(rc, worker, engine, req, input);
