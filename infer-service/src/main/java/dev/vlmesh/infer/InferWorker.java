@@ -97,6 +97,12 @@ public final class InferWorker implements AutoCloseable {
         metrics.gauge("vlmesh.infer.jobs.queued", "work waiting for a batch slot", scheduler::queued);
         metrics.gauge("vlmesh.infer.jobs.running", "work running now", scheduler::running);
         metrics.gauge("vlmesh.infer.batch.memory.bytes", "memory estimate of running work", scheduler::memoryInUse);
+        if (models != null) {
+            metrics.gauge("vlmesh.infer.decode.batch.average", "generations decoded together per forward pass, on "
+                    + "average, by the current model version (continuous batching)", () -> models.versions().current()
+                    .filter(EngineRuntime.class::isInstance).map(m -> ((EngineRuntime) m).model().decodeStats()
+                            .averageBatch()).orElse(0.0));
+        }
         this.starter = Thread.ofPlatform().name("consumer-starter").daemon().start(this::startConsumer);
     }
 

@@ -83,7 +83,8 @@ class JobLifecycleTest {
                 .body(org.hamcrest.Matchers.containsString("vlmesh_infer_queue_lag_records"))
                 .body(org.hamcrest.Matchers.containsString("vlmesh_infer_jobs_running"))
                 .body(org.hamcrest.Matchers.containsString("vlmesh_infer_time_to_first_token_seconds"))
-                .body(org.hamcrest.Matchers.containsString("vlmesh_infer_decode_seconds"));
+                .body(org.hamcrest.Matchers.containsString("vlmesh_infer_decode_seconds"))
+                .body(org.hamcrest.Matchers.containsString("vlmesh_infer_decode_batch_average"));
     }
 
     /** Tokens compared with the reference continuation (it has 24; fewer keep the suite fast). */

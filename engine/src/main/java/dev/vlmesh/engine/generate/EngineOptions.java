@@ -13,9 +13,19 @@ import dev.vlmesh.engine.kernel.ComputePool;
  * @param maxContext   longest sequence (prompt + new tokens) accepted; 0 = the LLM's
  *                     {@code max_position_embeddings}
  * @param imageLimits  file-size and pixel-count limits checked before decoding an image
+ * @param decodeBatch  most generations decoded together in one forward pass per token (continuous batching,
+ *                     {@link DecodeBatch}); 1 = each generation encodes its images and decodes alone, on its own thread
  */
 public record EngineOptions(int threads, ComputePool sharedPool, int prefillChunk, int maxContext,
-                            ImageLimits imageLimits) {
+                            ImageLimits imageLimits, int decodeBatch) {
+
+    /** Up to this many rows a batched step keeps every sequence's arithmetic identical to decoding alone. */
+    public static final int DEFAULT_DECODE_BATCH = dev.vlmesh.engine.kernel.MatMul.GEMM_MIN_ROWS - 1;
+
+    public EngineOptions(int threads, ComputePool sharedPool, int prefillChunk, int maxContext,
+                         ImageLimits imageLimits) {
+        this(threads, sharedPool, prefillChunk, maxContext, imageLimits, DEFAULT_DECODE_BATCH);
+    }
 
     public EngineOptions {
         if (sharedPool == null && threads < 1) {
@@ -27,33 +37,43 @@ public record EngineOptions(int threads, ComputePool sharedPool, int prefillChun
         if (maxContext < 0) {
             throw new IllegalArgumentException("maxContext must be ≥ 0, got " + maxContext);
         }
+        if (decodeBatch < 1) {
+            throw new IllegalArgumentException("decodeBatch must be ≥ 1, got " + decodeBatch);
+        }
         if (imageLimits == null) {
             imageLimits = ImageLimits.DEFAULT;
         }
     }
 
-    /** All available processors, 256-token prefill chunks, the model's context length, default image limits. */
+    /**
+     * All available processors, 256-token prefill chunks, the model's context length, default image limits, up to
+     * {@link #DEFAULT_DECODE_BATCH} generations decoded together.
+     */
     public static EngineOptions defaults() {
         return new EngineOptions(Runtime.getRuntime().availableProcessors(), null, 256, 0, ImageLimits.DEFAULT);
     }
 
     public EngineOptions withThreads(int n) {
-        return new EngineOptions(n, null, prefillChunk, maxContext, imageLimits);
+        return new EngineOptions(n, null, prefillChunk, maxContext, imageLimits, decodeBatch);
     }
 
     public EngineOptions withSharedPool(ComputePool pool) {
-        return new EngineOptions(pool.threads(), pool, prefillChunk, maxContext, imageLimits);
+        return new EngineOptions(pool.threads(), pool, prefillChunk, maxContext, imageLimits, decodeBatch);
     }
 
     public EngineOptions withPrefillChunk(int rows) {
-        return new EngineOptions(threads, sharedPool, rows, maxContext, imageLimits);
+        return new EngineOptions(threads, sharedPool, rows, maxContext, imageLimits, decodeBatch);
     }
 
     public EngineOptions withMaxContext(int tokens) {
-        return new EngineOptions(threads, sharedPool, prefillChunk, tokens, imageLimits);
+        return new EngineOptions(threads, sharedPool, prefillChunk, tokens, imageLimits, decodeBatch);
     }
 
     public EngineOptions withImageLimits(ImageLimits limits) {
-        return new EngineOptions(threads, sharedPool, prefillChunk, maxContext, limits);
+        return new EngineOptions(threads, sharedPool, prefillChunk, maxContext, limits, decodeBatch);
+    }
+
+    public EngineOptions withDecodeBatch(int sequences) {
+        return new EngineOptions(threads, sharedPool, prefillChunk, maxContext, imageLimits, sequences);
     }
 }

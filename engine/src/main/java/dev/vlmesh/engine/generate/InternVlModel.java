@@ -41,7 +41,10 @@ import java.util.Set;
  * }
  * }</pre>
  *
- * Thread-safe: several threads may generate at once (their kernel work interleaves on the shared thread pool).
+ * Thread-safe: several threads may generate at once. Their image tiles are encoded by one vision loop in batched
+ * calls ({@link VisionBatch}), their prefills interleave on the shared thread pool, and their decode steps are
+ * batched: one forward pass per token for all of them ({@link DecodeBatch}, {@link EngineOptions#decodeBatch}),
+ * with token listeners called on the decode thread.
  * {@link #close()} waits for running generations, then releases the threads it owns and unmaps the weights (so it
  * must not be called from a {@link TokenListener}).
  */
@@ -60,6 +63,10 @@ public final class InternVlModel implements AutoCloseable {
     private final Object lifecycle = new Object();
     private int active;
     private boolean closed;
+    /** Shared decode loop (continuous batching); null when every generation decodes alone. */
+    private final DecodeBatch decodeBatch;
+    /** Shared vision loop (batched encoding), present when decodes are batched. */
+    private final VisionBatch visionBatch;
 
     private InternVlModel(Path dir, ModelConfig config, EngineOptions options, Qwen2Tokenizer tokenizer,
                           WeightSource weights, VisionEncoder vision, Qwen2Model llm, int imageTokenId, int imEndId) {
@@ -74,6 +81,8 @@ public final class InternVlModel implements AutoCloseable {
         this.imEndId = imEndId;
         this.ownsPool = options.sharedPool() == null;
         this.pool = ownsPool ? new ComputePool(options.threads()) : options.sharedPool();
+        this.decodeBatch = options.decodeBatch() > 1 ? new DecodeBatch(llm, pool, options.decodeBatch()) : null;
+        this.visionBatch = options.decodeBatch() > 1 ? new VisionBatch(vision, pool) : null;
     }
 
     /**
@@ -147,6 +156,21 @@ public final class InternVlModel implements AutoCloseable {
 
     public int threads() {
         return pool.threads();
+    }
+
+    /** The shared decode loop's forward passes and sequence-tokens ({@link BatchStats#NONE} when not batching). */
+    public BatchStats decodeStats() {
+        return decodeBatch == null ? BatchStats.NONE : decodeBatch.stats();
+    }
+
+    /** The shared vision loop itself, for tests of its batching. */
+    VisionBatch visionBatchForTests() {
+        return visionBatch;
+    }
+
+    /** The shared vision loop's encode calls and image requests ({@link BatchStats#NONE} when not batching). */
+    public BatchStats visionStats() {
+        return visionBatch == null ? BatchStats.NONE : visionBatch.stats();
     }
 
     /** Longest prompt + generation this model accepts. */
@@ -369,47 +393,36 @@ public final class InternVlModel implements AutoCloseable {
         for (int id : ids) {
             sampler.observe(id);
         }
-        StreamingDecoder text = tokenizer.newStreamingDecoder(true);
-        DecoderWorkspace ws = new DecoderWorkspace(config.text(), pool, 1, 1, cache.capacity());
-        float[] logits = pre.logits;
-        int[] out = new int[maxNew];
-        int n = 0;
-        FinishReason reason = FinishReason.LENGTH;
-        while (true) {
-            int token = sampler.next(logits, 0, vocab);
-            if (stop[token]) {
-                reason = FinishReason.STOP;
-                break;
-            }
-            out[n++] = token;
-            sampler.observe(token);
-            listener.onToken(token, text.accept(token));
-            if (n == maxNew) {
-                break;
-            }
-            if (cancel.isCancelled()) {
-                reason = FinishReason.CANCELLED;
-                break;
-            }
-            llm.embed(token, ws.input, 0);
-            ws.rows = 1;
-            ws.cache[0] = cache;
-            ws.position[0] = cache.length();
-            ws.logitRows[0] = 0;
-            ws.logitCount = 1;
-            llm.forward(ws);
-            logits = ws.logits;
+        DecodeSequence seq = new DecodeSequence(cache, sampler, stop, listener, tokenizer.newStreamingDecoder(true),
+                cancel, vocab, maxNew, pre.logits);
+        if (decodeBatch != null) {
+            decodeBatch.decode(seq);
+        } else {
+            decodeAlone(seq);
         }
-        String tail = text.finish();
-        if (!tail.isEmpty()) {
-            listener.onTail(tail);
-        }
+        int[] generated = seq.tokens();
+        FinishReason reason = seq.reason();
+        int n = generated.length;
         long t3 = System.nanoTime();
-        int[] generated = Arrays.copyOf(out, n);
         String answer = tokenizer.decode(generated, true).strip();
         Usage usage = new Usage(ids.length, in.imageTokens(), n + (reason == FinishReason.STOP ? 1 : 0));
         return new GenerationResult(answer, generated, reason, usage,
                 new Timings(in.preprocessNanos(), t1 - t0, t2 - t1, t3 - t2), seed);
+    }
+
+    /** The decode loop of a sequence that runs on its own (decodeBatch 1): one row per forward pass. */
+    private void decodeAlone(DecodeSequence seq) {
+        DecoderWorkspace ws = new DecoderWorkspace(config.text(), pool, 1, 1, seq.cache.capacity());
+        while (seq.advance(ws.logits, 0)) {
+            llm.embed(seq.next, ws.input, 0);
+            ws.rows = 1;
+            ws.cache[0] = seq.cache;
+            ws.position[0] = seq.cache.length();
+            ws.logitRows[0] = 0;
+            ws.logitCount = 1;
+            llm.forward(ws);
+        }
+        seq.finish();
     }
 
     private float[] encodeImages(PreparedInput in, CancelSignal cancel) {
@@ -433,7 +446,8 @@ public final class InternVlModel implements AutoCloseable {
             throw new IllegalArgumentException("the prompt has " + in.imageTokens() + " image tokens but the "
                     + p.tiles() + " tiles give " + expected);
         }
-        return vision.encode(pool, p.data(), p.tiles(), p.size(), cancel::isCancelled);
+        return visionBatch != null ? visionBatch.encode(p, cancel)
+                : vision.encode(pool, p.data(), p.tiles(), p.size(), cancel::isCancelled);
     }
 
     /** Runs the prompt through the LLM in chunks; returns the workspace holding the last position's logits. */
@@ -504,6 +518,10 @@ public final class InternVlModel implements AutoCloseable {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (decodeBatch != null) {
+            decodeBatch.close();
+            visionBatch.close();
         }
         if (ownsPool) {
             pool.close();

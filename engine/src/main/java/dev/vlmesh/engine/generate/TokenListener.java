@@ -1,7 +1,8 @@
 package dev.vlmesh.engine.generate;
 
 /**
- * Receives each generated token as soon as it is sampled, on the generating thread. {@code text} is the text this
+ * Receives each generated token as soon as it is sampled, on the thread that decodes (the model's shared decode
+ * thread when decodes are batched, so a listener must not block). {@code text} is the text this
  * token completes (special tokens skipped; empty while a multi-byte character is still incomplete). Stop tokens are
  * not reported. The concatenation of every {@code text} and the final {@link #onTail} is the streamed answer.
  */

@@ -72,6 +72,35 @@ public final class VisionEncoder {
         return out;
     }
 
+    /**
+     * Encodes the tiles of several requests of one tile size in one call, on one set of buffers: tile after tile,
+     * each with the whole pool. {@code pixels[i]} holds {@code tiles[i]} tiles; {@code cancelled[i]} is polled between
+     * layers and a cancelled request's result is null (the others go on).
+     */
+    public float[][] encodeAll(ComputePool pool, float[][] pixels, int[] tiles, int size, BooleanSupplier[] cancelled) {
+        checkTileSize(size);
+        int g = size / v.patchSize();
+        int perTile = (g / 2) * (g / 2);
+        int d = config.text().hiddenSize();
+        Run run = new Run(pool, g);
+        float[][] out = new float[pixels.length][];
+        for (int r = 0; r < pixels.length; r++) {
+            if ((long) tiles[r] * 3 * size * size > pixels[r].length) {
+                throw new IllegalArgumentException("pixel buffer holds fewer than " + tiles[r] + " tiles of " + size);
+            }
+            float[] o = new float[tiles[r] * perTile * d];
+            boolean done = true;
+            for (int t = 0; t < tiles[r] && done; t++) {
+                done = run.encoder(pixels[r], t, size, cancelled[r]);
+                if (done) {
+                    run.project(o, t * perTile * d);
+                }
+            }
+            out[r] = done ? o : null;
+        }
+        return out;
+    }
+
     /** The encoder output (selected layer, class token included) for one tile: [1 + g², C]. For tests. */
     public float[] hiddenState(ComputePool pool, float[] pixels, int tile, int size) {
         checkTileSize(size);

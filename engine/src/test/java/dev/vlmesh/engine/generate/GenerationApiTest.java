@@ -93,7 +93,8 @@ class GenerationApiTest {
             cancel.cancel();
         });
         canceller.start();
-        GenerationResult r = model.generate(singleInput, GenerationOptions.greedy(24).withStopTokenIds(Set.of()),
+        // long enough that the canceller thread is scheduled before the end, however loaded the machine
+        GenerationResult r = model.generate(singleInput, GenerationOptions.greedy(20_000).withStopTokenIds(Set.of()),
                 (id, text) -> {
                     if (tokens.incrementAndGet() == 2) {
                         second.countDown();
