@@ -19,13 +19,13 @@ from tokenizers import Tokenizer
 
 from . import architecture, spec, synth, tokenizer_build
 from .encoding import Encoder, collate, greedy_generate
-from .training_aids import ImageScale, VisionAttributeHead
+from .training_aids import ImageScale, VisionAttributeHead, VisionSlotHead
 
 DEFAULTS = dict(seed=1, steps=2400, lr=1.5e-3, min_lr_ratio=0.05, warmup=150, weight_decay=0.05,
                 batch_describe=3, batch_ocr=10, batch_video=1, video_every=2, multi_tile_probability=0.3,
                 h264_probability=0.6, ocr_easy_probability=0.25,
                 checkpoint_every=50, monitor_every=300, monitor_n=8, monitor_seed=999,
-                aux=0.0, image_scale=0.0, decay_all_vision=0, vision_lr_scale=1.0, projector_lr_scale=1.0)
+                aux=0.0, aux_kind="slots", image_scale=0.0, decay_all_vision=0, vision_lr_scale=1.0, projector_lr_scale=1.0)
 
 
 def log(msg: str) -> None:
@@ -137,16 +137,24 @@ def main(argv=None):
     model = architecture.build_hf_model(shape, token_ids)
     init_weights(model, cfg["seed"])
     opt = optimizer(model, cfg)
-    aux = VisionAttributeHead(model, shape) if cfg["aux"] else None
+    heads = {"attributes": VisionAttributeHead, "slots": VisionSlotHead}
+    aux = heads[cfg["aux_kind"]](model, shape) if cfg["aux"] else None
     if aux:
         opt.add_param_group({"params": list(aux.head.parameters()), "weight_decay": 0.0, "lr_scale": 1.0})
     scaler = ImageScale(model, cfg["image_scale"]) if cfg["image_scale"] else None
     step = 0
     if state is not None:
         model.load_state_dict(state["model"])
-        if aux:
-            aux.head.load_state_dict(state["aux_head"])
         opt.load_state_dict(state["optimizer"])
+        if aux:
+            saved = state.get("aux_head")
+            if saved is not None and all(saved[k].shape == v.shape for k, v in aux.head.state_dict().items()):
+                aux.head.load_state_dict(saved)
+            else:
+                # another auxiliary head than the saved one (--aux-kind changed on resume): a fresh head, no moments
+                for p in aux.head.parameters():
+                    opt.state.pop(p, None)
+                log("auxiliary head: starting fresh (" + cfg["aux_kind"] + ")")
         step = state["step"]
         torch.set_rng_state(state["torch_rng"])
         log(f"resumed at step {step}")
