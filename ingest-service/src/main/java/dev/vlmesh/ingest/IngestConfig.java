@@ -3,6 +3,7 @@ package dev.vlmesh.ingest;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** Every ingest knob ({@code vlmesh.ingest.*}); defaults are in application.properties and the README. */
@@ -44,6 +45,9 @@ public interface IngestConfig {
         double videoMaxSeconds();
 
         long videoMaxFrames();
+
+        /** Video codecs accepted (FFmpeg names, as the workers' decode allow list). */
+        List<String> videoCodecs();
 
         int mediaPerJob();
 

@@ -301,6 +301,20 @@ class JobsEndpointTest {
     }
 
     @Test
+    void videoHeadersOverAFrameLimitOrWithAnUndecodableCodecAreRefusedBeforeUpload() {
+        Response big = problem(demo().multiPart("file", "huge.mp4", Mp4Builder.video().size(10_000, 10_000).bytes())
+                .multiPart("task", "describe").when().post("/v1/jobs"), 422, "media-limit-exceeded");
+        assertEquals("pixels", big.jsonPath().getString("limit"));
+        Response many = problem(demo().multiPart("file", "long.mp4", Mp4Builder.video().samples(600_000).bytes())
+                .multiPart("task", "describe").when().post("/v1/jobs"), 422, "media-limit-exceeded");
+        assertEquals("frames", many.jsonPath().getString("limit"));
+        Response codec = problem(demo().multiPart("file", "old.mp4", Mp4Builder.video().sampleEntry("mp4v").bytes())
+                .multiPart("task", "describe").when().post("/v1/jobs"), 415, "unsupported-media-type");
+        assertTrue(codec.jsonPath().getString("detail").contains("mpeg4")
+                && codec.jsonPath().getString("detail").contains("h264"), codec.asString());
+    }
+
+    @Test
     void brokenVideosAre422() {
         problem(demo().multiPart("file", "cut.mp4", Mp4Builder.video().moovAtEnd().mdatClaimsExtra(1 << 20).bytes())
                 .multiPart("task", "describe").when().post("/v1/jobs"), 422, "invalid-media");

@@ -287,7 +287,7 @@ public class UploadService {
             MediaFormat format = MediaProbe.sniff(src);
             probe.limits().checkSize(format, stat.size());
             if (format.kind() == MediaKind.VIDEO) {
-                info = probe.probe(src); // range reads, before the full pass
+                info = intake.checkCodec(probe.probe(src)); // range reads, before the full pass
                 digest = digest(key, etag, null);
             } else {
                 // images are small (limit-checked above): one pass copies and digests, the probe reads the copy
