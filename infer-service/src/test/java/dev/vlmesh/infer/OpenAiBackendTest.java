@@ -46,7 +46,7 @@ class OpenAiBackendTest {
         c.put("vlmesh.infer.api.enabled", "false");
         c.put("vlmesh.infer.openai.base-url", baseUrl);
         c.put("vlmesh.infer.openai.api-key", "vlmesh-demo-key");
-        c.put("vlmesh.infer.openai.model", "fixture");
+        c.put("vlmesh.infer.openai.model", "fixture-a");  // the name the endpoint under test serves (%test local-name)
         c.put("vlmesh.infer.openai.media", media);
         c.put("vlmesh.infer.worker-id", "openai-" + media);
         return c;
