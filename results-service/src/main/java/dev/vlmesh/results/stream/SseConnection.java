@@ -40,6 +40,7 @@ final class SseConnection {
     private final List<StreamEvent> buffered = new ArrayList<>();
     private final Map<String, Long> lastSentPerJob = new HashMap<>();
     private boolean retrySent;
+    private boolean headSent;
 
     private volatile boolean closed;
     private Runnable unsubscribe = () -> { };
@@ -153,7 +154,30 @@ final class SseConnection {
     }
 
     private void write(OutboundSseEvent event) {
-        sink.send(event).whenComplete((ok, failure) -> {
+        java.util.concurrent.CompletionStage<?> sent;
+        try {
+            sent = sink.send(event);
+        } catch (IllegalStateException e) {
+            LOG.debugf("SSE response unusable: %s", e.toString());
+            close();
+            return;
+        }
+        if (!headSent) {
+            // The first send also writes the response head, asynchronously; a second send issued before it has
+            // completed tries to write the head again ("Response head already sent") and the stream dies. So the
+            // first one is awaited (on this connection's serial sender, never on the event loop).
+            headSent = true;
+            try {
+                sent.toCompletableFuture().get(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                LOG.debugf("SSE client gone: %s", e.toString());
+                close();
+            }
+            return;
+        }
+        sent.whenComplete((ok, failure) -> {
             if (failure != null) {
                 LOG.debugf("SSE client gone: %s", failure.toString());
                 serial.execute(this::close);
