@@ -17,39 +17,12 @@ from tokenizers import Tokenizer
 
 from . import architecture, spec, synth, tokenizer_build
 from .encoding import Encoder, collate
-from .train import init_weights, param_groups
+from .train import init_weights, optimizer
 from .training_aids import ImageScale, VisionAttributeHead
 
 
 def module_of(name: str) -> str:
     return name.split(".")[1] if name.startswith("model.") else name.split(".")[0]
-
-
-def optimizer(model, args):
-    groups = []
-    pg = param_groups(model, args.weight_decay)
-    if args.decay_all_vision:
-        pinned = vision_params(model) | projector_params(model)
-        pg = [{"params": [p for g in pg for p in g["params"] if p in pinned or g["weight_decay"] > 0],
-               "weight_decay": args.weight_decay},
-              {"params": [p for p in pg[1]["params"] if p not in pinned], "weight_decay": 0.0}]
-    for group in pg:
-        by_scale = {}
-        for p in group["params"]:
-            scale = args.vision_lr_scale if p in vision_params(model) else (
-                args.projector_lr_scale if p in projector_params(model) else 1.0)
-            by_scale.setdefault(scale, []).append(p)
-        for scale, params in by_scale.items():
-            groups.append({"params": params, "weight_decay": group["weight_decay"], "lr_scale": scale})
-    return torch.optim.AdamW(groups, lr=args.lr, betas=(0.9, 0.98), eps=args.eps)
-
-
-def vision_params(model):
-    return set(model.model.vision_tower.parameters())
-
-
-def projector_params(model):
-    return set(model.model.multi_modal_projector.parameters())
 
 
 @torch.no_grad()
@@ -97,7 +70,7 @@ def main(argv=None):
             layer.lambda_1.fill_(args.layer_scale)
             layer.lambda_2.fill_(args.layer_scale)
     aux = VisionAttributeHead(model, shape) if args.aux else None
-    opt = optimizer(model, args)
+    opt = optimizer(model, vars(args), eps=args.eps)
     if aux:
         opt.add_param_group({"params": list(aux.head.parameters()), "weight_decay": 0.0, "lr_scale": 1.0})
     scaler = ImageScale(model, args.image_scale) if args.image_scale else None

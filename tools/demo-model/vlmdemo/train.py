@@ -42,7 +42,7 @@ def param_groups(model, weight_decay):
     return [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
 
 
-def optimizer(model, cfg):
+def optimizer(model, cfg, eps=1e-8):
     """AdamW; the ViT and projector groups may get their own learning-rate scale and full weight decay."""
     vision = set(model.model.vision_tower.parameters())
     projector = set(model.model.multi_modal_projector.parameters())
@@ -54,7 +54,7 @@ def optimizer(model, cfg):
                 else group["weight_decay"]
             groups.setdefault((scale, decay), []).append(p)
     return torch.optim.AdamW([{"params": ps, "weight_decay": d, "lr_scale": s} for (s, d), ps in groups.items()],
-                             lr=cfg["lr"], betas=(0.9, 0.98), eps=1e-8)
+                             lr=cfg["lr"], betas=(0.9, 0.98), eps=eps)
 
 
 def vision_grad_norm(model):

@@ -20,7 +20,7 @@ import java.util.ArrayDeque;
  * GEMM path, whose different summation order can change the last bits of the logits (and, on a near tie, a greedy
  * token). Token listeners run on the decode thread between steps: they must not block.
  */
-final class DecodeBatch implements AutoCloseable {
+final class DecodeBatch extends LoopThread {
     private final Qwen2Model llm;
     private final int hidden;
     private final int vocab;
@@ -29,8 +29,6 @@ final class DecodeBatch implements AutoCloseable {
     private final DecodeSequence[] active;
     private int activeCount;
     private final ArrayDeque<DecodeSequence> joining = new ArrayDeque<>();
-    private boolean closed;
-    private Thread thread;
     private long steps;
     private long rowsStepped;
 
@@ -39,6 +37,7 @@ final class DecodeBatch implements AutoCloseable {
             throw new IllegalArgumentException("maxRows must be ≥ 1, got " + maxRows);
         }
         TextConfig c = llm.config();
+        super("vlmesh-decode");
         this.llm = llm;
         this.hidden = c.hiddenSize();
         this.vocab = c.vocabSize();
@@ -49,16 +48,7 @@ final class DecodeBatch implements AutoCloseable {
 
     /** Runs the sequence's decode to its end among the others; returns when it has finished. */
     void decode(DecodeSequence s) {
-        synchronized (this) {
-            if (closed) {
-                throw new IllegalStateException("the decode loop is closed");
-            }
-            joining.add(s);
-            if (thread == null) {
-                thread = Thread.ofPlatform().daemon().name("vlmesh-decode").start(this::loop);
-            }
-            notifyAll();
-        }
+        submit(() -> joining.add(s));
         s.await();
     }
 
@@ -66,17 +56,11 @@ final class DecodeBatch implements AutoCloseable {
         return new BatchStats(steps, rowsStepped);
     }
 
-    private void loop() {
+    @Override
+    protected void loop() {
         while (true) {
             synchronized (this) {
-                while (activeCount == 0 && joining.isEmpty() && !closed) {
-                    try {
-                        wait();
-                    } catch (InterruptedException e) {
-                        // only close() ends the loop
-                    }
-                }
-                if (activeCount == 0 && joining.isEmpty()) {
+                if (!awaitWork(() -> activeCount == 0 && joining.isEmpty())) {
                     return; // closed and drained
                 }
                 while (activeCount < maxRows && !joining.isEmpty()) {
@@ -133,23 +117,5 @@ final class DecodeBatch implements AutoCloseable {
             active[i] = null;
         }
         activeCount = 0;
-    }
-
-    /** Stops the loop once the sequences in it have finished (the model waits for its generations first). */
-    @Override
-    public void close() {
-        Thread t;
-        synchronized (this) {
-            closed = true;
-            notifyAll();
-            t = thread;
-        }
-        if (t != null) {
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 }

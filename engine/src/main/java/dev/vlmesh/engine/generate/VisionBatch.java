@@ -16,12 +16,10 @@ import java.util.function.BooleanSupplier;
  * 448 px), and each tile gets the whole thread pool, so the first request's features are ready after its own tiles
  * rather than after everyone's tiles interleaved. A cancelled request leaves at the next layer boundary.
  */
-final class VisionBatch implements AutoCloseable {
+final class VisionBatch extends LoopThread {
     private final VisionEncoder vision;
     private final ComputePool pool;
     private final ArrayDeque<Request> pending = new ArrayDeque<>();
-    private boolean closed;
-    private Thread thread;
     private long calls;
     private long requests;
 
@@ -39,6 +37,7 @@ final class VisionBatch implements AutoCloseable {
     }
 
     VisionBatch(VisionEncoder vision, ComputePool pool) {
+        super("vlmesh-vision");
         this.vision = vision;
         this.pool = pool;
     }
@@ -47,16 +46,7 @@ final class VisionBatch implements AutoCloseable {
     float[] encode(PixelValues pixels, CancelSignal cancel) {
         vision.checkTileSize(pixels.size());
         Request r = new Request(pixels, cancel);
-        synchronized (this) {
-            if (closed) {
-                throw new IllegalStateException("the vision loop is closed");
-            }
-            pending.add(r);
-            if (thread == null) {
-                thread = Thread.ofPlatform().daemon().name("vlmesh-vision").start(this::loop);
-            }
-            notifyAll();
-        }
+        submit(() -> pending.add(r));
         boolean interrupted = false;
         synchronized (r) {
             while (!r.done) {
@@ -81,18 +71,12 @@ final class VisionBatch implements AutoCloseable {
         return new BatchStats(calls, requests);
     }
 
-    private void loop() {
+    @Override
+    protected void loop() {
         while (true) {
             List<Request> batch = new ArrayList<>();
             synchronized (this) {
-                while (pending.isEmpty() && !closed) {
-                    try {
-                        wait();
-                    } catch (InterruptedException e) {
-                        // only close() ends the loop
-                    }
-                }
-                if (pending.isEmpty()) {
+                if (!awaitWork(pending::isEmpty)) {
                     return;
                 }
                 // everything waiting of the oldest request's tile size, in arrival order
@@ -132,23 +116,6 @@ final class VisionBatch implements AutoCloseable {
                 r.failure = failure;
                 r.done = true;
                 r.notifyAll();
-            }
-        }
-    }
-
-    @Override
-    public void close() {
-        Thread t;
-        synchronized (this) {
-            closed = true;
-            notifyAll();
-            t = thread;
-        }
-        if (t != null) {
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             }
         }
     }

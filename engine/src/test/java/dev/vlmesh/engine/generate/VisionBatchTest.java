@@ -71,7 +71,9 @@ class VisionBatchTest {
         for (int attempt = 0; attempt < 5 && !batched; attempt++) {
             BatchStats before = batch.stats();
             Future<float[]> busy = THREADS.submit(() -> batch.encode(many(6), new CancelSignal()));
-            Thread.sleep(10);
+            while (batch.stats().passes() == before.passes()) {
+                Thread.onSpinWait(); // until the loop has taken the busy request: the next ones queue behind it
+            }
             List<Future<float[]>> runs = new ArrayList<>();
             for (PixelValues p : inputs) {
                 runs.add(THREADS.submit(() -> batch.encode(p, new CancelSignal())));
