@@ -19,7 +19,7 @@ from tokenizers import Tokenizer
 
 from . import architecture, spec, synth, tokenizer_build
 from .encoding import Encoder, collate, greedy_generate
-from .training_aids import ImageScale, VisionAttributeHead, VisionSlotHead
+from .training_aids import CombinedHeads, ImageScale, VisionAttributeHead, VisionDenseHead, VisionSlotHead
 
 DEFAULTS = dict(seed=1, steps=2400, lr=1.5e-3, min_lr_ratio=0.05, warmup=150, weight_decay=0.05,
                 batch_describe=3, batch_ocr=10, batch_video=1, video_every=2, multi_tile_probability=0.3,
@@ -137,8 +137,11 @@ def main(argv=None):
     model = architecture.build_hf_model(shape, token_ids)
     init_weights(model, cfg["seed"])
     opt = optimizer(model, cfg)
-    heads = {"attributes": VisionAttributeHead, "slots": VisionSlotHead}
-    aux = heads[cfg["aux_kind"]](model, shape) if cfg["aux"] else None
+    heads = {"attributes": VisionAttributeHead, "slots": VisionSlotHead, "dense": VisionDenseHead}
+    kinds = cfg["aux_kind"].split("+")  # e.g. "slots+dense": both heads, losses added
+    aux = None
+    if cfg["aux"]:
+        aux = heads[kinds[0]](model, shape) if len(kinds) == 1 else CombinedHeads([heads[k](model, shape) for k in kinds])
     if aux:
         opt.add_param_group({"params": list(aux.head.parameters()), "weight_decay": 0.0, "lr_scale": 1.0})
     scaler = ImageScale(model, cfg["image_scale"]) if cfg["image_scale"] else None
@@ -148,7 +151,8 @@ def main(argv=None):
         opt.load_state_dict(state["optimizer"])
         if aux:
             saved = state.get("aux_head")
-            if saved is not None and all(saved[k].shape == v.shape for k, v in aux.head.state_dict().items()):
+            if saved is not None and saved.keys() == aux.head.state_dict().keys() \
+                    and all(saved[k].shape == v.shape for k, v in aux.head.state_dict().items()):
                 aux.head.load_state_dict(saved)
             else:
                 # another auxiliary head than the saved one (--aux-kind changed on resume): a fresh head, no moments

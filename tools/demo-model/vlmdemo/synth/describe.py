@@ -106,8 +106,10 @@ def make(rng: np.random.Generator, multi_tile_probability: float = 0.4) -> Examp
             items.append(item)
     objs, cell = _place(rng, layout, count, w, h)
     for (colour, shape), (x, y, r) in zip(items, objs):
-        draw_shape(image, shape[0], x, y, r, random_rotation(rng, shape[0]), jitter_colour(rng, colour[2]))
+        rotation = random_rotation(rng, shape[0])  # drawn before the colour jitter, as always (same stream)
+        draw_shape(image, shape[0], x, y, r, rotation, jitter_colour(rng, colour[2]))
     answer = sentence(lang, layout, items, cell)
     return Example("describe", lang, question, answer, image=image,
                    meta={"layout": layout, "count": count, "size": [w, h],
-                         "objects": [[c[0], s[0]] for c, s in items]})
+                         "objects": [[c[0], s[0]] for c, s in items],
+                         "boxes": [[round(float(v), 2) for v in o] for o in objs]})

@@ -58,11 +58,12 @@ def make(rng: np.random.Generator, h264_probability: float = 0.6) -> Example:
     cross1 = float(np.clip(cross0 + rng.uniform(-0.05, 0.05) * across, r + 2, across - r - 2))
     rotation = random_rotation(rng, shape[0])
     rgb = jitter_colour(rng, colour[2])
-    frames = []
+    frames, centres = [], []
     for t in range(count):
         a = t / (count - 1)
         p, q = start + (end - start) * a, cross0 + (cross1 - cross0) * a
         x, y = (p, q) if dx else (q, p)
+        centres.append([round(float(x), 2), round(float(y), 2)])
         frame = bg.copy()
         draw_shape(frame, shape[0], x, y, r, rotation, rgb)
         frames.append(np.asarray(frame))
@@ -73,4 +74,5 @@ def make(rng: np.random.Generator, h264_probability: float = 0.6) -> Example:
     answer = sentence(lang, colour, shape, direction)
     return Example("video", lang, question, answer, frames=frames, fps=float(fps), mp4=mp4,
                    meta={"size": [w, h], "frames": len(frames), "fps": fps, "colour": colour[0], "shape": shape[0],
-                         "direction": direction[1], "h264": mp4 is not None})
+                         "direction": direction[1], "h264": mp4 is not None,
+                         "radius": round(float(r), 2), "centres": centres})
