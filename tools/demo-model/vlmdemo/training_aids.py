@@ -161,8 +161,9 @@ class VisionDenseHead:
     example: for each token (a 28×28-pixel block of its tile, mapped back to the image through the dynamic tiling or
     the frame resize) the colour and shape of the object covering the block's centre and that object's place in the
     answer (1st / 2nd / 3rd mentioned), or "background". Position in the answer is what the layout phrases encode, so
-    a token that knows it belongs to the first-mentioned object is what the LLM needs to find. OCR examples have no
-    per-token labels and are skipped. Not part of the shipped model.
+    a token that knows it belongs to the first-mentioned object is what the LLM needs to find. For OCR, the character
+    under the block's centre (the text layer's rotation undone) and its place in the text. Not part of the shipped
+    model.
     """
 
     def __init__(self, model, shape):
@@ -170,10 +171,14 @@ class VisionDenseHead:
         self.colours = [c[0] for c in vocabulary.COLOURS]
         self.shapes = [s[0] for s in vocabulary.SHAPES]
         self.nc, self.ns, self.ni = len(self.colours) + 1, len(self.shapes) + 1, 4
+        letters = "".join(vocabulary.OCR_WORDS) + "".join(vocabulary.OCR_WORDS).upper() + "0123456789"
+        self.chars = sorted(set(letters + "".join(vocabulary.OCR_CHINESE)))
+        self.char_index = {c: i for i, c in enumerate(self.chars)}
+        self.nch, self.nplace = len(self.chars) + 1, 9
         self.tile = shape.tile_size
         self.grid = shape.tile_size // 28  # tokens per side after the 2×2 pixel shuffle of 14-pixel patches
         self.max_tiles = shape.max_tiles
-        self.head = torch.nn.Linear(shape.llm_hidden, self.nc + self.ns + self.ni)
+        self.head = torch.nn.Linear(shape.llm_hidden, self.nc + self.ns + self.ni + self.nch + self.nplace)
         self.features = None
         model.model.multi_modal_projector.register_forward_hook(self._record)
 
@@ -211,12 +216,32 @@ class VisionDenseHead:
             centres = np.concatenate([self._centres(1, 1, False, w, h)] * len(item.frame_indices))
             per_tile = [[(*m["centres"][i], m["radius"], 0)] for i in item.frame_indices]
         else:
-            return None
+            return self._ocr_labels(m)
         out = np.full(centres.shape[:2], -1, dtype=np.int64)
         for t, objects in enumerate(per_tile):
             for x, y, r, k in objects:
                 inside = np.hypot(centres[t, :, 0] - x, centres[t, :, 1] - y) < 0.85 * r
                 out[t, inside] = k
+        return out
+
+    def _ocr_labels(self, m):
+        """[tiles, g*g] index of the character under each token (-1 none), undoing the text layer's rotation."""
+        import math
+        import numpy as np
+        from . import preprocess
+        w, h = m["size"]
+        cols, rows = preprocess.tile_grid(w, h, 1, self.max_tiles, self.tile)
+        centres = self._centres(cols, rows, cols * rows > 1, w, h)
+        theta = math.radians(m["angle"])
+        X = centres[..., 0] - m["layer_centre"][0]
+        Y = centres[..., 1] - m["layer_centre"][1]
+        # PIL rotates counter-clockwise; map image points back into the upright layer
+        u = X * math.cos(theta) - Y * math.sin(theta) + m["layer"][0] / 2
+        v = X * math.sin(theta) + Y * math.cos(theta) + m["layer"][1] / 2
+        out = np.full(centres.shape[:2], -1, dtype=np.int64)
+        inside = (v >= 4) & (v <= m["layer"][1] - 4)
+        for k, (a, b) in enumerate(m["char_spans"]):
+            out[inside & (u >= a) & (u < b)] = k
         return out
 
     def loss(self, items, examples):
@@ -225,7 +250,19 @@ class VisionDenseHead:
         for item, example in zip(items, examples):
             n = item.pixel_values.shape[0]
             index = self.labels(example, item)
-            if index is not None:
+            if index is not None and example.task == "ocr":
+                index = torch.from_numpy(index).reshape(-1)
+                char = torch.full_like(index, self.nch - 1)
+                for k, c in enumerate(example.answer):
+                    char[index == k] = self.char_index.get(c, self.nch - 1)
+                place = torch.where(index < 0, torch.full_like(index, self.nplace - 1), index)
+                lg = logits[t:t + n].reshape(-1, logits.shape[-1])
+                o = self.nc + self.ns + self.ni
+                ce = (torch.nn.functional.cross_entropy(lg[:, o:o + self.nch], char, reduction="none")
+                      + torch.nn.functional.cross_entropy(lg[:, o + self.nch:], place, reduction="none")) / 2
+                obj = index >= 0
+                parts.append(0.5 * ce[~obj].mean() + (ce[obj].mean() if obj.any() else 0.0))
+            elif index is not None:
                 index = torch.from_numpy(index).reshape(-1)
                 colour = torch.full_like(index, self.nc - 1)
                 shape = torch.full_like(index, self.ns - 1)
@@ -236,9 +273,10 @@ class VisionDenseHead:
                     shape[index == k] = self.shapes.index(s)
                 place = torch.where(index < 0, torch.full_like(index, self.ni - 1), index)
                 lg = logits[t:t + n].reshape(-1, logits.shape[-1])
+                o = self.nc + self.ns
                 ce = (torch.nn.functional.cross_entropy(lg[:, :self.nc], colour, reduction="none")
-                      + torch.nn.functional.cross_entropy(lg[:, self.nc:self.nc + self.ns], shape, reduction="none")
-                      + torch.nn.functional.cross_entropy(lg[:, self.nc + self.ns:], place, reduction="none")) / 3
+                      + torch.nn.functional.cross_entropy(lg[:, self.nc:o], shape, reduction="none")
+                      + torch.nn.functional.cross_entropy(lg[:, o:o + self.ni], place, reduction="none")) / 3
                 obj = index >= 0
                 loss = 0.5 * ce[~obj].mean() + (ce[obj].mean() if obj.any() else 0.0)
                 parts.append(loss)

@@ -92,6 +92,7 @@ def render(rng: np.random.Generator, text: str, kind: str, easy: bool = False) -
     layer = Image.new("L", (right - left + 2 * pad, bottom - top + 2 * pad), 0)
     ImageDraw.Draw(layer).text((pad - left, pad - top), text, fill=255, font=font)
     angle = 0.0 if easy else rng.uniform(-6, 6)
+    upright = layer.size
     layer = layer.rotate(angle, resample=Image.BICUBIC, expand=True)
     slack_x, slack_y = max(w - layer.width, 0), max(h - layer.height, 0)
     x = int(slack_x / 2 + rng.uniform(-0.35, 0.35) * slack_x)
@@ -102,8 +103,14 @@ def render(rng: np.random.Generator, text: str, kind: str, easy: bool = False) -
     if not easy and rng.random() < 0.5:
         noisy = np.asarray(image, dtype=np.float32) + rng.normal(0, rng.uniform(2, 10), size=(h, w, 3))
         image = Image.fromarray(np.clip(noisy, 0, 255).round().astype(np.uint8), "RGB")
+    # Where each character lies (for training-only per-token labels): its horizontal span in the upright text
+    # layer, the layer's size, and the image point the layer's centre was rotated about.
+    spans = [[round(pad - left + font.getlength(text[:k]), 1), round(pad - left + font.getlength(text[:k + 1]), 1)]
+             for k in range(len(text))]
     return image, {"font": os.path.basename(path), "font_index": index, "font_size": size,
-                   "angle": round(float(angle), 2), "size": [w, h], "easy": easy}
+                   "angle": round(float(angle), 2), "size": [w, h], "easy": easy,
+                   "layer": list(upright), "layer_centre": [x + layer.width / 2, y + layer.height / 2],
+                   "char_spans": spans}
 
 
 def make(rng: np.random.Generator, easy_probability: float = 0.0) -> Example:
