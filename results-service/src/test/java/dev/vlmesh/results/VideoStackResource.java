@@ -1,6 +1,7 @@
 package dev.vlmesh.results;
 
 import dev.vlmesh.testing.LocalStack;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -21,8 +22,7 @@ public class VideoStackResource extends ClientsStackResource {
                 "vlmesh.s3.access-key", "vlmesh.s3.secret-key", "vlmesh.s3.region"}) {
             inferConfig.put(k, config.get(k));
         }
-        inferConfig.put("vlmesh.infer.model.local-path", LocalStack.repoRoot()
-                .resolve("engine/src/test/resources/fixtures/models/a-vit300m-qwen25/original").toString());
+        inferConfig.put("vlmesh.infer.model.local-path", modelDir().toString());
         inferConfig.put("vlmesh.infer.engine.threads", "1");
         inferConfig.put("vlmesh.infer.api.enabled", "false");
         inferConfig.put("vlmesh.infer.kafka.session-timeout-ms", "6000");
@@ -33,6 +33,11 @@ public class VideoStackResource extends ClientsStackResource {
             throw new IllegalStateException("could not start infer-service for the video test", e);
         }
         return config;
+    }
+
+    /** The model infer-service serves as its local model. */
+    protected Path modelDir() {
+        return LocalStack.repoRoot().resolve("engine/src/test/resources/fixtures/models/a-vit300m-qwen25/original");
     }
 
     @Override
