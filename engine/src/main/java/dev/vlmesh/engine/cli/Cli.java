@@ -10,6 +10,7 @@ import dev.vlmesh.engine.generate.InternVlModel;
 import dev.vlmesh.engine.generate.TokenListener;
 import dev.vlmesh.engine.generate.VideoInput;
 import dev.vlmesh.engine.image.ImageDecodeException;
+import dev.vlmesh.engine.tensor.WeightFormat;
 import dev.vlmesh.engine.tokenizer.TokenizerFormatException;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -60,7 +61,8 @@ public final class Cli {
         long t0 = System.nanoTime();
         InternVlModel model;
         try {
-            model = InternVlModel.load(a.model(), EngineOptions.defaults().withThreads(a.threads()));
+            model = InternVlModel.load(a.model(),
+                    EngineOptions.defaults().withThreads(a.threads()).withWeights(a.weights()));
         } catch (CheckpointException | TokenizerFormatException e) {
             err.println("error: cannot load model: " + e.getMessage());
             return EXIT_BAD_MODEL;
@@ -69,6 +71,9 @@ public final class Cli {
             return EXIT_BAD_MODEL;
         }
         long loadNanos = System.nanoTime() - t0;
+        if (a.weights() != WeightFormat.AS_STORED) {
+            err.println(model.quantization().describe());
+        }
         try (model) {
             GenerationOptions o = new GenerationOptions(a.maxNewTokens(), a.maxTiles(), a.temperature(), a.topK(),
                     a.topP(), a.repetitionPenalty(), a.seed(), null);

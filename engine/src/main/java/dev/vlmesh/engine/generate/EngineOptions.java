@@ -2,6 +2,7 @@ package dev.vlmesh.engine.generate;
 
 import dev.vlmesh.engine.image.ImageLimits;
 import dev.vlmesh.engine.kernel.ComputePool;
+import dev.vlmesh.engine.tensor.WeightFormat;
 
 /**
  * How a model runs.
@@ -15,9 +16,11 @@ import dev.vlmesh.engine.kernel.ComputePool;
  * @param imageLimits  file-size and pixel-count limits checked before decoding an image
  * @param decodeBatch  most generations decoded together in one forward pass per token (continuous batching,
  *                     {@link DecodeBatch}); 1 = each generation encodes its images and decodes alone, on its own thread
+ * @param weights      how linear-layer weights are held: {@link WeightFormat#AS_STORED} (default, read in place from
+ *                     the mapped checkpoint) or {@link WeightFormat#Q8_0} (quantized at load, llama.cpp's Q8_0)
  */
 public record EngineOptions(int threads, ComputePool sharedPool, int prefillChunk, int maxContext,
-                            ImageLimits imageLimits, int decodeBatch) {
+                            ImageLimits imageLimits, int decodeBatch, WeightFormat weights) {
 
     /** Up to this many rows a batched step keeps every sequence's arithmetic identical to decoding alone. */
     public static final int DEFAULT_DECODE_BATCH = dev.vlmesh.engine.kernel.MatMul.GEMM_MIN_ROWS - 1;
@@ -25,6 +28,12 @@ public record EngineOptions(int threads, ComputePool sharedPool, int prefillChun
     public EngineOptions(int threads, ComputePool sharedPool, int prefillChunk, int maxContext,
                          ImageLimits imageLimits) {
         this(threads, sharedPool, prefillChunk, maxContext, imageLimits, DEFAULT_DECODE_BATCH);
+    }
+
+    /** Weights as stored. */
+    public EngineOptions(int threads, ComputePool sharedPool, int prefillChunk, int maxContext,
+                         ImageLimits imageLimits, int decodeBatch) {
+        this(threads, sharedPool, prefillChunk, maxContext, imageLimits, decodeBatch, WeightFormat.AS_STORED);
     }
 
     public EngineOptions {
@@ -43,37 +52,44 @@ public record EngineOptions(int threads, ComputePool sharedPool, int prefillChun
         if (imageLimits == null) {
             imageLimits = ImageLimits.DEFAULT;
         }
+        if (weights == null) {
+            weights = WeightFormat.AS_STORED;
+        }
     }
 
     /**
      * All available processors, 256-token prefill chunks, the model's context length, default image limits, up to
-     * {@link #DEFAULT_DECODE_BATCH} generations decoded together.
+     * {@link #DEFAULT_DECODE_BATCH} generations decoded together, weights as stored.
      */
     public static EngineOptions defaults() {
         return new EngineOptions(Runtime.getRuntime().availableProcessors(), null, 256, 0, ImageLimits.DEFAULT);
     }
 
     public EngineOptions withThreads(int n) {
-        return new EngineOptions(n, null, prefillChunk, maxContext, imageLimits, decodeBatch);
+        return new EngineOptions(n, null, prefillChunk, maxContext, imageLimits, decodeBatch, weights);
     }
 
     public EngineOptions withSharedPool(ComputePool pool) {
-        return new EngineOptions(pool.threads(), pool, prefillChunk, maxContext, imageLimits, decodeBatch);
+        return new EngineOptions(pool.threads(), pool, prefillChunk, maxContext, imageLimits, decodeBatch, weights);
     }
 
     public EngineOptions withPrefillChunk(int rows) {
-        return new EngineOptions(threads, sharedPool, rows, maxContext, imageLimits, decodeBatch);
+        return new EngineOptions(threads, sharedPool, rows, maxContext, imageLimits, decodeBatch, weights);
     }
 
     public EngineOptions withMaxContext(int tokens) {
-        return new EngineOptions(threads, sharedPool, prefillChunk, tokens, imageLimits, decodeBatch);
+        return new EngineOptions(threads, sharedPool, prefillChunk, tokens, imageLimits, decodeBatch, weights);
     }
 
     public EngineOptions withImageLimits(ImageLimits limits) {
-        return new EngineOptions(threads, sharedPool, prefillChunk, maxContext, limits, decodeBatch);
+        return new EngineOptions(threads, sharedPool, prefillChunk, maxContext, limits, decodeBatch, weights);
     }
 
     public EngineOptions withDecodeBatch(int sequences) {
-        return new EngineOptions(threads, sharedPool, prefillChunk, maxContext, imageLimits, sequences);
+        return new EngineOptions(threads, sharedPool, prefillChunk, maxContext, imageLimits, sequences, weights);
+    }
+
+    public EngineOptions withWeights(WeightFormat format) {
+        return new EngineOptions(threads, sharedPool, prefillChunk, maxContext, imageLimits, decodeBatch, format);
     }
 }

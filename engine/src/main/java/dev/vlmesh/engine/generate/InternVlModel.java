@@ -5,6 +5,7 @@ import dev.vlmesh.engine.checkpoint.ConfigReader;
 import dev.vlmesh.engine.checkpoint.ModelConfig;
 import dev.vlmesh.engine.checkpoint.SafetensorsWeightSource;
 import dev.vlmesh.engine.convert.MindSpeedCheckpoint;
+import dev.vlmesh.engine.checkpoint.QuantizationSummary;
 import dev.vlmesh.engine.checkpoint.TensorLoader;
 import dev.vlmesh.engine.checkpoint.WeightSource;
 import dev.vlmesh.engine.image.ImagePreprocessor;
@@ -16,6 +17,7 @@ import dev.vlmesh.engine.llm.Qwen2Model;
 import dev.vlmesh.engine.llm.Qwen2Weights;
 import dev.vlmesh.engine.prompt.ChatTemplate;
 import dev.vlmesh.engine.prompt.ChatTurn;
+import dev.vlmesh.engine.tensor.WeightFormat;
 import dev.vlmesh.engine.tokenizer.Qwen2Tokenizer;
 import dev.vlmesh.engine.tokenizer.StreamingDecoder;
 import dev.vlmesh.engine.video.VideoFrame;
@@ -23,6 +25,7 @@ import dev.vlmesh.engine.video.VideoReader;
 import dev.vlmesh.engine.vision.VisionEncoder;
 import dev.vlmesh.engine.vision.VisionWeights;
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -54,6 +57,9 @@ public final class InternVlModel implements AutoCloseable {
     private final EngineOptions options;
     private final Qwen2Tokenizer tokenizer;
     private final WeightSource weights;
+    /** Memory of weights converted at load (Q8_0); null when all are as stored. Closed after the weights. */
+    private final Arena converted;
+    private final QuantizationSummary quantization;
     private final VisionEncoder vision;
     private final Qwen2Model llm;
     private final ComputePool pool;
@@ -69,12 +75,15 @@ public final class InternVlModel implements AutoCloseable {
     private final VisionBatch visionBatch;
 
     private InternVlModel(Path dir, ModelConfig config, EngineOptions options, Qwen2Tokenizer tokenizer,
-                          WeightSource weights, VisionEncoder vision, Qwen2Model llm, int imageTokenId, int imEndId) {
+                          WeightSource weights, Arena converted, QuantizationSummary quantization,
+                          VisionEncoder vision, Qwen2Model llm, int imageTokenId, int imEndId) {
         this.dir = dir;
         this.config = config;
         this.options = options;
         this.tokenizer = tokenizer;
         this.weights = weights;
+        this.converted = converted;
+        this.quantization = quantization;
         this.vision = vision;
         this.llm = llm;
         this.imageTokenId = imageTokenId;
@@ -131,11 +140,19 @@ public final class InternVlModel implements AutoCloseable {
             throw new CheckpointException(dir + ": the tokenizer has ids up to " + (tokenizer.idLimit() - 1)
                     + " but the LLM vocabulary is " + config.text().vocabSize());
         }
-        TensorLoader loader = new TensorLoader(source, config.layout());
-        VisionWeights vw = VisionWeights.load(config, loader);
-        Qwen2Weights lw = Qwen2Weights.load(config.text(), loader);
-        return new InternVlModel(dir, config, options, tokenizer, source, new VisionEncoder(config, vw),
-                new Qwen2Model(config.text(), lw), imageTokenId, imEnd);
+        Arena converted = options.weights() == WeightFormat.AS_STORED ? null : Arena.ofShared();
+        try {
+            TensorLoader loader = new TensorLoader(source, config.layout(), options.weights(), converted);
+            VisionWeights vw = VisionWeights.load(config, loader);
+            Qwen2Weights lw = Qwen2Weights.load(config.text(), loader);
+            return new InternVlModel(dir, config, options, tokenizer, source, converted, loader.summary(),
+                    new VisionEncoder(config, vw), new Qwen2Model(config.text(), lw), imageTokenId, imEnd);
+        } catch (IOException | RuntimeException e) {
+            if (converted != null) {
+                converted.close();
+            }
+            throw e;
+        }
     }
 
     public Path directory() {
@@ -148,6 +165,11 @@ public final class InternVlModel implements AutoCloseable {
 
     public Qwen2Tokenizer tokenizer() {
         return tokenizer;
+    }
+
+    /** How the linear-layer weights are held ({@link EngineOptions#weights}) and what was converted at load. */
+    public QuantizationSummary quantization() {
+        return quantization;
     }
 
     public int imageTokenId() {
@@ -527,5 +549,8 @@ public final class InternVlModel implements AutoCloseable {
             pool.close();
         }
         weights.close();
+        if (converted != null) {
+            converted.close();
+        }
     }
 }

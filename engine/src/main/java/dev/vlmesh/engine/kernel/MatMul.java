@@ -1,6 +1,7 @@
 package dev.vlmesh.engine.kernel;
 
 import dev.vlmesh.engine.tensor.DType;
+import dev.vlmesh.engine.tensor.Q8Quant;
 import dev.vlmesh.engine.tensor.WeightMatrix;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -18,6 +19,12 @@ import jdk.incubator.vector.VectorSpecies;
  * float buffer that stays in cache, and sweeps every row strip over it with an MR×NR register-tile kernel. Few rows
  * (decode): a streaming GEMV that widens each weight row in registers and dots it with every x row while the row is
  * still in L1. Weights are never widened as a whole.
+ *
+ * <p>{@link DType#Q8_0} weights: the GEMM widens a slab to {@code d·q} (exact in float, so a Q8_0 GEMM equals the
+ * float GEMM over the dequantized matrix bit for bit); the GEMV sums {@code q·x} over each 32-block in vectors and
+ * multiplies the block's sum by its scale ({@link #dotQ8}). With 2–7 rows the weight row's quants are widened once
+ * into a per-thread buffer and every x row is dotted with it in exactly the single-row order, so a row of a batch
+ * gets the bits it gets alone.
  *
  * <p>The summation order of every output element is fixed by the kernel, not by the thread count or which thread
  * ran it, so results are reproducible. An instance keeps per-job state and scratch buffers: use one per thread of
@@ -54,6 +61,11 @@ public final class MatMul {
     private final float[][] packedB;
     private final float[][] tile;
     private final float[][] rowBuf;
+    /** Per thread: one Q8_0 weight row's quants as floats and its block scales (multi-row GEMV). */
+    private final float[][] q8Quants;
+    private final float[][] q8Scales;
+    /** Per thread: L lanes for the Q8_0 dot's final sum. */
+    private final float[][] lanes;
 
     private float[] x;
     private float[] y;
@@ -76,6 +88,9 @@ public final class MatMul {
         packedB = new float[t][PANELS * KC * NR];
         tile = new float[t][MR * NR];
         rowBuf = new float[t][KC];
+        q8Quants = new float[t][0];
+        q8Scales = new float[t][0];
+        lanes = new float[t][L];
     }
 
     public ComputePool pool() {
@@ -125,6 +140,12 @@ public final class MatMul {
                         xOdd[r * half + j] = x[r * in + 2 * j + 1];
                     }
                 }
+                if (rows > 1 && q8Quants[0].length < in && hasQ8(w)) {
+                    for (int t = 0; t < q8Quants.length; t++) {
+                        q8Quants[t] = new float[in];
+                        q8Scales[t] = new float[in / Q8Quant.BLOCK];
+                    }
+                }
                 gemvRowsPerChunk = Math.max(8, (out + pool.threads() * 16 - 1) / (pool.threads() * 16));
                 pool.run((out + gemvRowsPerChunk - 1) / gemvRowsPerChunk, gemvTask);
             }
@@ -134,6 +155,15 @@ public final class MatMul {
             this.bias = null;
             this.w = null;
         }
+    }
+
+    private static boolean hasQ8(WeightMatrix w) {
+        for (int b = 0; b < w.blocks(); b++) {
+            if (w.blockDType(b) == DType.Q8_0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Grows the internal packing buffer up front so that later calls up to this size do not allocate. */
@@ -225,16 +255,16 @@ public final class MatMul {
         }
     }
 
-    /** W[j, kc:kc+kl) as floats into dst[0:kl). */
+    /** W[j, kc:kc+kl) as floats into dst[0:kl). For Q8_0, kc and kl are multiples of 32 (KC is, and so is in). */
     static void widenRow(WeightMatrix w, int j, int kc, int kl, float[] dst) {
         int b = w.blockOf(j);
         MemorySegment seg = w.blockSegment(b);
         DType t = w.blockDType(b);
-        long e0 = (long) (j - w.blockStartRow(b)) * w.cols() + kc;
-        long off = e0 * t.byteSize();
+        long rowOff = (j - w.blockStartRow(b)) * t.rowBytes(w.cols());
         int k = 0;
         switch (t) {
             case BF16 -> {
+                long off = rowOff + 2L * kc;
                 for (; k + L <= kl; k += L) {
                     Widen.bf16(seg, off + 2L * k).intoArray(dst, k);
                 }
@@ -243,6 +273,7 @@ public final class MatMul {
                 }
             }
             case F16 -> {
+                long off = rowOff + 2L * kc;
                 for (; k + L <= kl; k += L) {
                     Widen.f16(seg, off + 2L * k).intoArray(dst, k);
                 }
@@ -250,7 +281,17 @@ public final class MatMul {
                     dst[k] = Float.float16ToFloat(seg.get(SHORT_LE, off + 2L * k));
                 }
             }
-            case F32 -> MemorySegment.copy(seg, FLOAT_LE, off, dst, 0, kl);
+            case F32 -> MemorySegment.copy(seg, FLOAT_LE, rowOff + 4L * kc, dst, 0, kl);
+            case Q8_0 -> {
+                long scales = rowOff + w.cols() + 2L * (kc / Q8Quant.BLOCK);
+                long quants = rowOff + kc;
+                for (int blk = 0; k < kl; k += Q8Quant.BLOCK, blk++) {
+                    FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(seg.get(SHORT_LE, scales + 2L * blk)));
+                    for (int c = 0; c < Q8Quant.BLOCK; c += L) {
+                        q8At(seg, quants + k, c).mul(d).intoArray(dst, k + c);
+                    }
+                }
+            }
         }
     }
 
@@ -371,18 +412,151 @@ public final class MatMul {
             }
             MemorySegment seg = w.blockSegment(b);
             DType t = w.blockDType(b);
-            long off = (long) (j - w.blockStartRow(b)) * in * t.byteSize();
+            long off = (j - w.blockStartRow(b)) * t.rowBytes(in);
             float bj = bias == null ? 0f : bias[j];
+            if (t == DType.Q8_0 && rows > 1) {
+                float[] q = q8Quants[thread];
+                float[] sc = q8Scales[thread];
+                unpackQ8(seg, off, in, q, sc);
+                for (int r = 0; r < rows; r++) {
+                    y[r * out + j] = dotQ8(q, sc, x, r * in, in, lanes[thread]) + bj;
+                }
+                continue;
+            }
             for (int r = 0; r < rows; r++) {
                 float s = switch (t) {
                     case BF16 -> dotBf16(seg, off, xEven, xOdd, r * ((in + 1) / 2), x, r * in, in);
                     case F16 -> dotF16(seg, off, x, r * in, in);
                     case F32 -> dotF32(seg, off, x, r * in, in);
+                    case Q8_0 -> dotQ8(seg, off, x, r * in, in, lanes[thread]);
                 };
                 y[r * out + j] = s + bj;
             }
         }
     }
+
+    /** Floats of quants {@code [k, k + L)} of the Q8_0 quants starting at byte {@code qo} (k a multiple of L). */
+    private static FloatVector q8At(MemorySegment seg, long qo, int k) {
+        if (Widen.Q8_PARTS == 1) {
+            return Widen.q8(Widen.q8Load(seg, qo + k), 0);
+        }
+        int base = k / Widen.B.length() * Widen.B.length();
+        return Widen.q8(Widen.q8Load(seg, qo + base), (k - base) / L);
+    }
+
+    /**
+     * A Q8_0 row · x: per 32-block, {@code Σ q·x} in vector lanes (even and odd L-chunks in two accumulators, then
+     * added), times the block's scale into one of two running vectors (even and odd blocks), which are added, stored
+     * to {@code lanes} and summed lane 0 first. The order is fixed by n alone, and every step is an exact IEEE
+     * operation in compiled and interpreted code alike ({@code reduceLanes} is not: C2 may sum the lanes in another
+     * order than the Java fallback), so {@link #dotQ8(float[], float[], float[], int, int, float[])}, which repeats it
+     * over unpacked quants, gives the same bits whatever has been compiled.
+     */
+    static float dotQ8(MemorySegment seg, long off, float[] x, int xo, int n, float[] lanes) {
+        final int qk = Q8Quant.BLOCK;
+        int nb = n / qk;
+        long scales = off + n;
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        // two blocks per step in four independent chains, written out (C2 compiles this shape faster than a
+        // helper called once per block)
+        int pairs = nb / 2;
+        for (int p = 0; p < pairs; p++) {
+            int k = 2 * p * qk;
+            long qa = off + k;
+            long qb = qa + qk;
+            int xa = xo + k;
+            int xb = xa + qk;
+            FloatVector s0 = FloatVector.zero(F);
+            FloatVector s1 = FloatVector.zero(F);
+            FloatVector t0 = FloatVector.zero(F);
+            FloatVector t1 = FloatVector.zero(F);
+            for (int c = 0; c < qk; c += 2 * L) {
+                s0 = q8At(seg, qa, c).fma(FloatVector.fromArray(F, x, xa + c), s0);
+                s1 = q8At(seg, qa, c + L).fma(FloatVector.fromArray(F, x, xa + c + L), s1);
+                t0 = q8At(seg, qb, c).fma(FloatVector.fromArray(F, x, xb + c), t0);
+                t1 = q8At(seg, qb, c + L).fma(FloatVector.fromArray(F, x, xb + c + L), t1);
+            }
+            float da = Float.float16ToFloat(seg.get(SHORT_LE, scales + 4L * p));
+            float db = Float.float16ToFloat(seg.get(SHORT_LE, scales + 4L * p + 2));
+            a0 = s0.add(s1).fma(FloatVector.broadcast(F, da), a0);
+            a1 = t0.add(t1).fma(FloatVector.broadcast(F, db), a1);
+        }
+        if ((nb & 1) != 0) {
+            int k = (nb - 1) * qk;
+            FloatVector s0 = FloatVector.zero(F);
+            FloatVector s1 = FloatVector.zero(F);
+            for (int c = 0; c < qk; c += 2 * L) {
+                s0 = q8At(seg, off + k, c).fma(FloatVector.fromArray(F, x, xo + k + c), s0);
+                s1 = q8At(seg, off + k, c + L).fma(FloatVector.fromArray(F, x, xo + k + c + L), s1);
+            }
+            float d = Float.float16ToFloat(seg.get(SHORT_LE, scales + 2L * (nb - 1)));
+            a0 = s0.add(s1).fma(FloatVector.broadcast(F, d), a0);
+        }
+        return sumLanes(a0.add(a1), lanes);
+    }
+
+    /** A Q8_0 row's quants as floats into {@code q[0, n)} and its scales into {@code sc[0, n/32)}. */
+    static void unpackQ8(MemorySegment seg, long off, int n, float[] q, float[] sc) {
+        for (int k = 0; k < n; k += L) {
+            q8At(seg, off, k).intoArray(q, k);
+        }
+        long scales = off + n;
+        for (int blk = 0; blk < n / Q8Quant.BLOCK; blk++) {
+            sc[blk] = Float.float16ToFloat(seg.get(SHORT_LE, scales + 2L * blk));
+        }
+    }
+
+    /**
+     * {@link #dotQ8(MemorySegment, long, float[], int, int, float[])} over unpacked quants: the same operations, same
+     * bits.
+     */
+    static float dotQ8(float[] q, float[] sc, float[] x, int xo, int n, float[] lanes) {
+        final int qk = Q8Quant.BLOCK;
+        int nb = n / qk;
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        int pairs = nb / 2;
+        for (int p = 0; p < pairs; p++) {
+            int k = 2 * p * qk;
+            int xa = xo + k;
+            int xb = xa + qk;
+            FloatVector s0 = FloatVector.zero(F);
+            FloatVector s1 = FloatVector.zero(F);
+            FloatVector t0 = FloatVector.zero(F);
+            FloatVector t1 = FloatVector.zero(F);
+            for (int c = 0; c < qk; c += 2 * L) {
+                s0 = FloatVector.fromArray(F, q, k + c).fma(FloatVector.fromArray(F, x, xa + c), s0);
+                s1 = FloatVector.fromArray(F, q, k + c + L).fma(FloatVector.fromArray(F, x, xa + c + L), s1);
+                t0 = FloatVector.fromArray(F, q, k + qk + c).fma(FloatVector.fromArray(F, x, xb + c), t0);
+                t1 = FloatVector.fromArray(F, q, k + qk + c + L).fma(FloatVector.fromArray(F, x, xb + c + L), t1);
+            }
+            a0 = s0.add(s1).fma(FloatVector.broadcast(F, sc[2 * p]), a0);
+            a1 = t0.add(t1).fma(FloatVector.broadcast(F, sc[2 * p + 1]), a1);
+        }
+        if ((nb & 1) != 0) {
+            int k = (nb - 1) * qk;
+            FloatVector s0 = FloatVector.zero(F);
+            FloatVector s1 = FloatVector.zero(F);
+            for (int c = 0; c < qk; c += 2 * L) {
+                s0 = FloatVector.fromArray(F, q, k + c).fma(FloatVector.fromArray(F, x, xo + k + c), s0);
+                s1 = FloatVector.fromArray(F, q, k + c + L).fma(FloatVector.fromArray(F, x, xo + k + c + L), s1);
+            }
+            a0 = s0.add(s1).fma(FloatVector.broadcast(F, sc[nb - 1]), a0);
+        }
+        return sumLanes(a0.add(a1), lanes);
+    }
+
+    /** The lanes of v summed in lane order (a fixed order in every execution mode). */
+    private static float sumLanes(FloatVector v, float[] lanes) {
+        v.intoArray(lanes, 0);
+        float s = lanes[0];
+        for (int i = 1; i < L; i++) {
+            s += lanes[i];
+        }
+        return s;
+    }
+
 
     /**
      * A bf16 row · x. An int lane holds two bf16 values: shifting it left by 16 gives the even element as a float,

@@ -7,7 +7,8 @@ import dev.vlmesh.engine.tensor.WeightMatrix;
 
 /**
  * Qwen2 decoder weights, checked against the config when loaded. q/k/v and gate/up are fused into one matrix each
- * (row blocks over the stored tensors, no copy) so each needs one kernel call.
+ * (row blocks over the stored tensors, no copy) so each needs one kernel call. Every linear layer comes in the
+ * loader's weight format; the token embedding stays as stored (a tied head is then a converted copy of it).
  */
 public record Qwen2Weights(
         WeightMatrix embedTokens,
@@ -32,7 +33,7 @@ public record Qwen2Weights(
         long q = c.qDim();
         long kv = c.kvDim();
         long f = c.intermediateSize();
-        WeightMatrix embed = t.matrix(P + "embed_tokens.weight", c.vocabSize(), d);
+        WeightMatrix embed = t.storedMatrix(P + "embed_tokens.weight", c.vocabSize(), d);
         Layer[] layers = new Layer[c.layers()];
         for (int i = 0; i < layers.length; i++) {
             String lp = P + "layers." + i + ".";
@@ -54,7 +55,7 @@ public record Qwen2Weights(
         if (t.has("lm_head.weight") || !c.tieWordEmbeddings()) {
             head = t.matrix("lm_head.weight", c.vocabSize(), d);
         } else {
-            head = embed;
+            head = t.inFormat(P + "embed_tokens.weight (as the tied lm_head)", embed);
         }
         return new Qwen2Weights(embed, layers, norm, head);
     }

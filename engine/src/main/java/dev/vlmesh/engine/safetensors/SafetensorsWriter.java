@@ -27,6 +27,12 @@ public final class SafetensorsWriter implements AutoCloseable {
 
     /** One tensor to be written. */
     public record TensorSpec(String name, DType dtype, long[] shape) {
+        public TensorSpec {
+            if (dtype.safetensorsName() == null) {
+                throw new IllegalArgumentException(name + ": " + dtype + " is not a safetensors dtype");
+            }
+        }
+
         public long byteLength() {
             long n = dtype.byteSize();
             for (long d : shape) {

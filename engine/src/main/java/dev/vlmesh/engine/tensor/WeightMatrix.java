@@ -12,6 +12,9 @@ import java.util.List;
  * fuse matrices stored separately (q/k/v, gate/up) into one kernel call, and split fused ones (a stored qkv) without
  * copying. Rows are the output features of a linear layer, as in PyTorch's {@code [out, in]} layout. Kernels read
  * the segments from several threads, so they must belong to a shared or global arena.
+ *
+ * <p>A row of a block takes {@code dtype.rowBytes(cols)} bytes: {@code cols × byteSize()} for the stored element
+ * types, a whole number of 34-byte blocks for {@link DType#Q8_0} (layout in {@link Q8Quant}).
  */
 public final class WeightMatrix {
     static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -34,7 +37,7 @@ public final class WeightMatrix {
 
     /** A single-block matrix over {@code data}, which must hold exactly rows × cols elements of {@code dtype}. */
     public static WeightMatrix of(DType dtype, MemorySegment data, int rows, int cols) {
-        long need = (long) rows * cols * dtype.byteSize();
+        long need = rows * dtype.rowBytes(cols);
         if (data.byteSize() != need) {
             throw new IllegalArgumentException("segment has " + data.byteSize() + " bytes, [" + rows + ", " + cols
                     + "] " + dtype + " needs " + need);
@@ -78,7 +81,7 @@ public final class WeightMatrix {
             int s = Math.max(from, blockStart[b]);
             int e = Math.min(to, blockStart[b + 1]);
             if (s < e) {
-                long rowBytes = (long) cols * dtypes[b].byteSize();
+                long rowBytes = dtypes[b].rowBytes(cols);
                 MemorySegment seg = segments[b].asSlice((s - blockStart[b]) * rowBytes, (e - s) * rowBytes);
                 parts.add(new WeightMatrix(e - s, cols, new MemorySegment[] {seg}, new DType[] {dtypes[b]},
                         new int[] {0, e - s}));
@@ -127,7 +130,7 @@ public final class WeightMatrix {
         return b;
     }
 
-    /** Total bytes of weight data (what one pass over the matrix reads). */
+    /** Total bytes of weight data (what one pass over the matrix reads; a Q8_0 block counts its real bytes). */
     public long byteSize() {
         long n = 0;
         for (MemorySegment s : segments) {
@@ -138,9 +141,18 @@ public final class WeightMatrix {
 
     /** One element widened to float (slow; tests and tools). */
     public float get(int row, int col) {
+        if (col < 0 || col >= cols) {
+            throw new IndexOutOfBoundsException("column " + col + " of " + cols);
+        }
         int b = blockOf(row);
-        long index = (long) (row - blockStart[b]) * cols + col;
-        return read(segments[b], dtypes[b], index);
+        MemorySegment seg = segments[b];
+        long rowOff = (row - blockStart[b]) * dtypes[b].rowBytes(cols);
+        return switch (dtypes[b]) {
+            case F32 -> seg.get(FLOAT_LE, rowOff + 4L * col);
+            case BF16 -> Float.intBitsToFloat(seg.get(SHORT_LE, rowOff + 2L * col) << 16);
+            case F16 -> Float.float16ToFloat(seg.get(SHORT_LE, rowOff + 2L * col));
+            case Q8_0 -> Q8Quant.get(seg, rowOff, cols, col);
+        };
     }
 
     /** Widens row {@code row} into {@code dst[off, off + cols)}. */
@@ -160,14 +172,7 @@ public final class WeightMatrix {
                     dst[off + c] = Float.float16ToFloat(seg.get(SHORT_LE, (base + c) * 2));
                 }
             }
+            case Q8_0 -> Q8Quant.dequantizeRow(seg, (row - blockStart[b]) * DType.Q8_0.rowBytes(cols), cols, dst, off);
         }
-    }
-
-    static float read(MemorySegment seg, DType t, long index) {
-        return switch (t) {
-            case F32 -> seg.get(FLOAT_LE, index * 4);
-            case BF16 -> Float.intBitsToFloat(seg.get(SHORT_LE, index * 2) << 16);
-            case F16 -> Float.float16ToFloat(seg.get(SHORT_LE, index * 2));
-        };
     }
 }

@@ -43,6 +43,9 @@ class MatMulTest {
                 {29, 100, 97}, {64, 520, 64}, {9, 16, 160}};
         Random r = new Random(7);
         for (DType t : DType.values()) {
+            if (t.isQuantized()) {
+                continue; // Q8_0 needs whole 32-element blocks: Q8MatMulTest
+            }
             for (int[] s : shapes) {
                 int rows = s[0];
                 int in = s[1];
