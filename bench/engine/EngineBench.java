@@ -2,7 +2,6 @@ import dev.vlmesh.engine.checkpoint.ConfigReader;
 import dev.vlmesh.engine.checkpoint.ModelConfig;
 import dev.vlmesh.engine.checkpoint.SafetensorsWeightSource;
 import dev.vlmesh.engine.checkpoint.StoredTensor;
-import dev.vlmesh.engine.checkpoint.TensorLoader;
 import dev.vlmesh.engine.checkpoint.TextConfig;
 import dev.vlmesh.engine.checkpoint.WeightSource;
 import dev.vlmesh.engine.generate.CancelSignal;
@@ -19,7 +18,7 @@ import dev.vlmesh.engine.kernel.ComputePool;
 import dev.vlmesh.engine.llm.DecoderWorkspace;
 import dev.vlmesh.engine.llm.KvCache;
 import dev.vlmesh.engine.llm.Qwen2Model;
-import dev.vlmesh.engine.llm.Qwen2Weights;
+import dev.vlmesh.engine.tensor.WeightFormat;
 import dev.vlmesh.engine.tokenizer.Qwen2Tokenizer;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -41,7 +40,8 @@ import javax.imageio.ImageIO;
 /**
  * One engine configuration (checkpoint × thread count) in its own JVM, so the peak RSS belongs to it alone:
  * vision encode per tile and for a 13-tile image, prefill tokens/s at 256 and 1024 tokens, decode tokens/s at
- * context 256 and 2048, time to first token for a one-tile image prompt, peak RSS. Each figure is printed with its
+ * context 256 and 2048, batched decode of several sequences (continuous batching), time to first token for a
+ * one-tile image prompt, peak RSS. Each figure is printed with its
  * fraction of the machine's limit (from MachineLimits), the foreign load while it ran and the CPU share it got, and
  * appended to a TSV for the report.
  *
@@ -52,7 +52,7 @@ import javax.imageio.ImageIO;
  * chunk and then decoded from, instead of three separate prompts.
  *
  * usage: EngineBench --model DIR --label NAME --threads T --limits FILE --out TSV [--vision-tiles 13]
- * [--vision-reps 3] [--prefill 256,1024] [--contexts 256,2048] [--decode-tokens 32] [--ttft-runs 2]
+ * [--vision-reps 3] [--prefill 256,1024] [--contexts 256,2048] [--decode-tokens 32] [--decode-batches 4] [--ttft-runs 2]
  */
 public final class EngineBench {
     private static final int CHUNK = 256; // EngineOptions.defaults().prefillChunk()
@@ -63,10 +63,13 @@ public final class EngineBench {
     private final PrintWriter tsv;
     private final ModelCost cost;
     private final String dtype;
+    private final WeightFormat weights;
 
-    private EngineBench(String label, String dtype, int threads, Properties limits, PrintWriter tsv, ModelCost cost) {
+    private EngineBench(String label, String dtype, WeightFormat weights, int threads, Properties limits, PrintWriter tsv,
+                        ModelCost cost) {
         this.label = label;
         this.dtype = dtype;
+        this.weights = weights;
         this.threads = threads;
         this.limits = limits;
         this.tsv = tsv;
@@ -86,6 +89,8 @@ public final class EngineBench {
         int decodeTokens = 32;
         int[] prefill = {256, 1024};
         int[] contexts = {256, 2048};
+        int[] decodeBatches = {4};
+        WeightFormat weights = WeightFormat.AS_STORED;
         for (int i = 0; i < args.length; i += 2) {
             String v = args[i + 1];
             switch (args[i]) {
@@ -101,6 +106,8 @@ public final class EngineBench {
                 case "--prefill-reps" -> prefillReps = Integer.parseInt(v);
                 case "--prefill" -> prefill = ints(v);
                 case "--contexts" -> contexts = ints(v);
+                case "--decode-batches" -> decodeBatches = v.isEmpty() ? new int[0] : ints(v);
+                case "--weights" -> weights = WeightFormat.parse(v);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -112,8 +119,10 @@ public final class EngineBench {
         Qwen2Tokenizer tokenizer = Qwen2Tokenizer.load(dir);
         SafetensorsWeightSource source = SafetensorsWeightSource.open(dir, config.layout());
         StoredTensor q0 = source.find("model.language_model.layers.0.self_attn.q_proj.weight").orElseThrow();
-        String dtype = q0.dtype();
-        int bytesPerElement = dtype.equals("F32") ? 4 : 2;
+        String stored = q0.dtype();
+        // Q8_0: llama.cpp's block_q8_0, 32 int8 quants + one fp16 scale = 34 bytes per 32 weights
+        String dtype = weights == WeightFormat.Q8_0 ? "Q8_0" : stored;
+        double bytesPerElement = weights == WeightFormat.Q8_0 ? 34.0 / 32 : stored.equals("F32") ? 4 : 2;
         long weightBytes = 0;
         try (var files = Files.list(dir)) {
             for (Path f : files.filter(f -> f.toString().endsWith(".safetensors")).toList()) {
@@ -122,27 +131,27 @@ public final class EngineBench {
         }
         try (PrintWriter tsv = new PrintWriter(Files.newBufferedWriter(out, StandardOpenOption.CREATE,
                 StandardOpenOption.APPEND))) {
-            EngineBench b = new EngineBench(label, dtype, threads, limits, tsv,
+            EngineBench b = new EngineBench(label, dtype, weights, threads, limits, tsv,
                     new ModelCost(config, bytesPerElement));
             b.run(dir, config, tokenizer, source, weightBytes, visionTiles, visionReps, ttftRuns, decodeTokens,
-                    prefill, prefillReps, contexts);
+                    prefill, prefillReps, contexts, decodeBatches);
         }
     }
 
     private void run(Path dir, ModelConfig config, Qwen2Tokenizer tokenizer, SafetensorsWeightSource source,
                      long weightBytes, int visionTiles, int visionReps, int ttftRuns, int decodeTokens,
-                     int[] prefill, int prefillReps, int[] contexts) throws IOException {
+                     int[] prefill, int prefillReps, int[] contexts, int[] decodeBatches) throws IOException {
         System.out.printf(Locale.ROOT, "== %s %s, %d thread(s): checkpoint %.2f GB, load average %s%n", label, dtype,
                 threads, weightBytes / 1e9, HostLoad.loadAverage());
         TextConfig text = config.text();
         long t0 = System.nanoTime();
         try (ComputePool pool = new ComputePool(threads);
              InternVlModel model = InternVlModel.load(dir, config, tokenizer, new SharedSource(source),
-                     EngineOptions.defaults().withSharedPool(pool))) {
-            // A second view of the same mapped LLM weights (no copy): the forward pass the engine's prefill and
-            // decode loops call, driven here chunk by chunk.
-            Qwen2Model llm = new Qwen2Model(text, Qwen2Weights.load(text, new TensorLoader(source, config.layout())));
-            emit("load", (System.nanoTime() - t0) / 1e6, "ms", Double.NaN, "", null);
+                     EngineOptions.defaults().withSharedPool(pool).withWeights(weights))) {
+            // The model's own decoder: the forward pass the engine's prefill and decode loops call, driven here
+            // chunk by chunk.
+            Qwen2Model llm = model.languageModel();
+            emit("load", (System.nanoTime() - t0) / 1e6, "ms", Double.NaN, model.quantization().describe(), null);
             SplittableRandom rnd = new SplittableRandom(7);
             int vocabText = text.vocabSize() - 31; // ids below the special tokens
 
@@ -167,7 +176,12 @@ public final class EngineBench {
             generatePath(model, rnd, vocabText, decodeTokens);
             long kvBytes = longContext(llm, pool, text, rnd, vocabText, prefill, prefillReps, contexts,
                     decodeTokens);
-            rss(weightBytes, kvBytes);
+            for (int batch : decodeBatches) {
+                batchedDecode(llm, pool, text, rnd, vocabText, batch, decodeTokens);
+            }
+            // quantized weights live in memory of their own instead of the mapped file's pages
+            var q = model.quantization();
+            rss(weightBytes - q.storedBytes() + q.quantizedBytes(), kvBytes);
         }
         source.close();
     }
@@ -355,6 +369,57 @@ public final class EngineBench {
     }
 
     // ------------------------------------------------------------------ the engine's loops
+
+    /**
+     * Continuous batching's decode step ({@code DecodeBatch}): {@code batch} sequences, each with its own 256-token
+     * context, advanced together by one forward pass of {@code batch} rows per step, so the weights are read once
+     * for all of them. Reports the total tokens/s and, as the fraction, the weight bytes read per step × steps/s ÷
+     * bandwidth.
+     */
+    private void batchedDecode(Qwen2Model llm, ComputePool pool, TextConfig text, SplittableRandom rnd, int vocabText,
+                               int batch, int decodeTokens) {
+        KvCache[] caches = new KvCache[batch];
+        DecoderWorkspace ws = new DecoderWorkspace(text, pool, CHUNK, 1, CHUNK + decodeTokens + 1);
+        int[] token = new int[batch];
+        for (int b = 0; b < batch; b++) {
+            caches[b] = new KvCache(text, CHUNK + decodeTokens + 1);
+            prefillChunk(llm, ws, caches[b], randomIds(rnd, CHUNK, vocabText), 0, true);
+            token[b] = argmax(ws.logits, text.vocabSize());
+        }
+        DecoderWorkspace rows = new DecoderWorkspace(text, pool, batch, batch, CHUNK + decodeTokens + 1);
+        int d = text.hiddenSize();
+        int vocab = text.vocabSize();
+        double[] step = new double[decodeTokens];
+        HostLoad before = HostLoad.now();
+        for (int s = 0; s < decodeTokens; s++) {
+            long t = System.nanoTime();
+            for (int b = 0; b < batch; b++) {
+                llm.embed(token[b], rows.input, b * d);
+                rows.cache[b] = caches[b];
+                rows.position[b] = caches[b].length();
+                rows.logitRows[b] = b;
+            }
+            rows.rows = batch;
+            rows.logitCount = batch;
+            llm.forward(rows);
+            for (int b = 0; b < batch; b++) {
+                int best = b * vocab;
+                for (int i = b * vocab + 1; i < (b + 1) * vocab; i++) {
+                    if (rows.logits[i] > rows.logits[best]) {
+                        best = i;
+                    }
+                }
+                token[b] = best - b * vocab;
+            }
+            step[s] = (System.nanoTime() - t) / 1e9;
+        }
+        check(rows.logits);
+        double stepsPerSecond = 1 / median(step);
+        emit("decode_batch" + batch + "_ctx" + CHUNK, batch * stepsPerSecond, "tok/s", decodeFraction(stepsPerSecond, 0),
+                String.format(Locale.ROOT, "%d sequences, one %d-row forward per step, median of %d steps: %.1f "
+                        + "steps/s; total tokens/s over all sequences", batch, batch, decodeTokens, stepsPerSecond),
+                before);
+    }
 
     private static void prefillChunk(Qwen2Model llm, DecoderWorkspace ws, KvCache cache, int[] ids, int start,
                                      boolean logits) {

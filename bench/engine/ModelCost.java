@@ -8,7 +8,7 @@ import dev.vlmesh.engine.checkpoint.VisionConfig;
  * the numerators of the "fraction of the machine's limit" figures; the counting follows
  * /work/shared/reference/cpu-performance.md so the llama.cpp fractions there are comparable.
  */
-record ModelCost(ModelConfig config, int weightBytesPerElement) {
+record ModelCost(ModelConfig config, double weightBytesPerElement) {
 
     /** Vision encoder + pixel shuffle + projector for one tile of {@code size} pixels. */
     double visionFlopsPerTile(int size) {

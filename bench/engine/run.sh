@@ -5,7 +5,7 @@
 #
 #   --quick     smoke run: InternVL3-1B, BF16, 2 threads, one vision tile, prefill 256, decode at 256 and 1024
 #   --models    1b (InternViT-300M + Qwen2.5-0.5B), 2b (InternViT-300M + Qwen2.5-1.5B), tiny (harness test)
-#   --dtypes    BF16, F32, F16 (the engine reads these three; Q8_0 does not exist in the engine and is reported so)
+#   --dtypes    BF16, F32, F16 as stored, and Q8_0 (the BF16 checkpoint quantized at load: EngineBench --weights q8_0)
 #   --keep      keep the generated checkpoints in bench/.work/engine/ (they are regenerated otherwise)
 #   --wait-quiet S  before the limits and before each configuration, wait up to S seconds (default 120) for the
 #               machine to be quiet (< 20 % of the CPUs busy over 3 s), then measure anyway; 0 = never wait
@@ -26,7 +26,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 export PATH="$JAVA_HOME/bin:$PATH"
-MODELS="1b,2b" DTYPES="BF16,F32" THREADS="1,2" QUICK=0 KEEP=0 AT="" WAIT_QUIET=120
+MODELS="1b,2b" DTYPES="BF16,F32,Q8_0" THREADS="1,2" QUICK=0 KEEP=0 AT="" WAIT_QUIET=120
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) QUICK=1; MODELS="1b"; DTYPES="BF16"; THREADS="2"; shift ;;
@@ -93,7 +93,7 @@ JAVA=(java --add-modules jdk.incubator.vector -Xmx1g -cp "$CP")
     | tr '\n' ' ')"
   echo "# java: $(java -version 2>&1 | head -1); niceness $(ps -o ni= $$ | xargs); load average $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$RUN/machine.txt"
-echo "# Q8_0: not available — the engine reads F32, F16 and BF16 weights only (no quantised path yet)" \
+echo "# Q8_0: the BF16 checkpoint quantized at load (llama.cpp block_q8_0, 34 bytes per 32 weights)" \
   | tee -a "$RUN/machine.txt"
 
 # wait_quiet: on a shared machine, start a measurement when the others leave the CPUs alone (< 20 % busy over 3 s),
@@ -127,9 +127,11 @@ IFS=, read -ra THREAD_LIST <<< "$THREADS"
 for model in "${MODEL_LIST[@]}"; do
   label=$(case "$model" in 1b) echo InternVL3-1B ;; 2b) echo InternVL3-2B ;; *) echo "$model" ;; esac)
   for dtype in "${DTYPE_LIST[@]}"; do
-    dir="$WORK/models/$model-$dtype"
+    stored=$dtype weights=as-stored
+    [[ $dtype != Q8_0 ]] || { stored=BF16; weights=q8_0; }
+    dir="$WORK/models/$model-$stored"
     if [[ ! -f "$dir/model.safetensors" ]]; then
-      "${JAVA[@]}" GenerateModel "$dir" "$model" "$dtype"
+      "${JAVA[@]}" GenerateModel "$dir" "$model" "$stored"
       t0=$(date +%s); sync -f "$dir/model.safetensors" 2>/dev/null || sync; echo "synced in $(( $(date +%s) - t0 )) s"
     fi
     for threads in "${THREAD_LIST[@]}"; do
@@ -148,9 +150,10 @@ for model in "${MODEL_LIST[@]}"; do
       fi
       wait_quiet "$label $dtype ${threads}T"
       "${JAVA[@]}" EngineBench --model "$dir" --label "$label" --threads "$threads" \
-        --limits "$RUN/limits.properties" --out "$TSV" "${opts[@]}"
+        --limits "$RUN/limits.properties" --out "$TSV" --weights "$weights" "${opts[@]}"
     done
-    [[ $KEEP == 1 ]] || rm -rf "$dir"
+    # a BF16 checkpoint is kept while a later Q8_0 run still needs it
+    [[ $KEEP == 1 || ( $stored == BF16 && ,$DTYPES, == *,Q8_0,* && $dtype != Q8_0 ) ]] || rm -rf "$dir"
   done
 done
 echo "# finished $(date -u +%FT%TZ), load average $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$RUN/machine.txt"

@@ -172,6 +172,11 @@ public final class InternVlModel implements AutoCloseable {
         return quantization;
     }
 
+    /** The decoder itself, for benchmarks and tools that drive its forward pass directly (shares this model's weights). */
+    public Qwen2Model languageModel() {
+        return llm;
+    }
+
     public int imageTokenId() {
         return imageTokenId;
     }
