@@ -25,9 +25,8 @@ public record QuantizationSummary(WeightFormat format, int quantized, long store
         if (format == WeightFormat.AS_STORED) {
             return "weights as stored";
         }
-        StringBuilder b = new StringBuilder(String.format(Locale.ROOT,
-                "weights %s: %d matrices quantized (%.3f GB → %.3f GB)", format.cliName(), quantized,
-                storedBytes / 1e9, quantizedBytes / 1e9));
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "weights %s: %d matrices quantized (%s → %s)",
+                format.cliName(), quantized, size(storedBytes), size(quantizedBytes)));
         if (!keptAsStored.isEmpty()) {
             b.append(", ").append(keptAsStored.size()).append(" kept as stored: ");
             int shown = Math.min(3, keptAsStored.size());
@@ -37,5 +36,10 @@ public record QuantizationSummary(WeightFormat format, int quantized, long store
             }
         }
         return b.toString();
+    }
+
+    private static String size(long bytes) {
+        return bytes >= 1e9 ? String.format(Locale.ROOT, "%.2f GB", bytes / 1e9)
+                : String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
     }
 }

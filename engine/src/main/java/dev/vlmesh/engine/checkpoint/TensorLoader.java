@@ -96,12 +96,21 @@ public final class TensorLoader {
 
     /**
      * {@code stored} in the loader's format, for a linear layer that shares its stored tensor with something read as
-     * stored (a head tied to the embedding): converted into a copy of its own, the stored tensor left alone.
+     * stored (a head tied to the embedding): converted into a copy of its own. The stored tensor stays usable; its
+     * mapped pages, all read by the conversion, are released and come back as rows are read again.
      *
      * @param what names the matrix in {@link #summary()}
      */
     public WeightMatrix inFormat(String what, WeightMatrix stored) throws CheckpointException {
-        return convert(what, stored);
+        WeightMatrix w = convert(what, stored);
+        if (w != stored) {
+            for (int b = 0; b < stored.blocks(); b++) {
+                if (stored.blockSegment(b).isMapped()) {
+                    stored.blockSegment(b).unload();
+                }
+            }
+        }
+        return w;
     }
 
     private WeightMatrix convert(String what, WeightMatrix stored) throws CheckpointException {

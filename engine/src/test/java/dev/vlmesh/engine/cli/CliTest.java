@@ -84,6 +84,7 @@ class CliTest {
                 {"--model", model(), "--prompt", "x", "--max-tiles", "13"},
                 {"--model", model(), "--prompt", "x", "--temperature", "warm"},
                 {"--model", model(), "--prompt", "x", "--top-p", "0"},
+                {"--model", model(), "--prompt", "x", "--weights", "int4"},
                 {"--model", model(), "--prompt"}}) {
             Run r = run(args);
             assertEquals(2, r.code(), String.join(" ", args) + " → " + r.err());
@@ -92,6 +93,16 @@ class CliTest {
         Run help = run("--help");
         assertEquals(0, help.code());
         assertTrue(help.out().contains("--max-new-tokens"));
+        assertTrue(help.out().contains("--weights FORMAT"));
+    }
+
+    @Test
+    void q8WeightsAnswerAndSayWhatWasQuantized() {
+        Run r = run("--model", model(), "--image", image(), "--prompt", "Describe.", "--max-new-tokens", "4",
+                "--max-tiles", "1", "--weights", "q8_0");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("weights q8_0: ") && r.err().contains("matrices quantized"), r.err());
+        assertTrue(r.out().strip().length() > 0, r.out());
     }
 
     @Test
