@@ -77,7 +77,7 @@ public final class InferWorker implements AutoCloseable {
             this.pool = new ComputePool(s.engineThreads());
             this.models = new ModelManager(s.modelName(), s.localModelPath(), s.localModelName(),
                     new CheckpointStore(s3, layout.checkpointBucket(), s.cacheDir(), s.verifyCachedFiles()),
-                    EngineRuntime.loader(pool, s.video()), s.kafkaBootstrap(), topics.checkpointEvents(),
+                    EngineRuntime.loader(pool, s.engineWeights(), s.video()), s.kafkaBootstrap(), topics.checkpointEvents(),
                     "infer-models-" + s.workerId());
             this.engineBackend = new EmbeddedBackend(models);
             models.start();

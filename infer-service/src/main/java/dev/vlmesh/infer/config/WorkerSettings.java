@@ -1,5 +1,7 @@
 package dev.vlmesh.infer.config;
 
+import dev.vlmesh.engine.tensor.WeightFormat;
+
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -52,6 +54,7 @@ public record WorkerSettings(
         List<String> apiAllowedMediaOrigins,
         long apiMaxImageBytes,
         int engineThreads,
+        WeightFormat engineWeights,
         VideoSettings video) {
 
     public static final String PREFIX = "vlmesh.infer.";
@@ -99,6 +102,7 @@ public record WorkerSettings(
                 positiveLong(c, PREFIX + "api.max-image-bytes"),
                 c.getOptionalValue(PREFIX + "engine.threads", Integer.class).filter(n -> n > 0)
                         .orElse(Runtime.getRuntime().availableProcessors()),
+                WeightFormat.parse(opt(c, PREFIX + "engine.weights").orElse("as-stored")),
                 new VideoSettings(
                         positive(c, PREFIX + "video.max-num-frames"),
                         positiveDouble(c, PREFIX + "video.max-seconds"),

@@ -11,6 +11,7 @@ import dev.vlmesh.engine.generate.InternVlModel;
 import dev.vlmesh.engine.image.ImageDecodeException;
 import dev.vlmesh.engine.image.ImageLimitException;
 import dev.vlmesh.engine.kernel.ComputePool;
+import dev.vlmesh.engine.tensor.WeightFormat;
 import dev.vlmesh.events.ErrorCodes;
 import dev.vlmesh.events.MediaRef;
 import dev.vlmesh.infer.backend.GenerationInput;
@@ -55,11 +56,15 @@ public final class EngineRuntime implements ModelRuntime {
         this.videos = videos;
     }
 
-    /** A loader sharing {@code pool} between every version it loads; videos decoded as {@code video} says. */
-    public static ModelRuntime.Loader loader(ComputePool pool, VideoSettings video) {
+    /**
+     * A loader sharing {@code pool} between every version it loads, holding their linear weights as {@code weights}
+     * says (as stored, or quantized to Q8_0 at load); videos decoded as {@code video} says.
+     */
+    public static ModelRuntime.Loader loader(ComputePool pool, WeightFormat weights, VideoSettings video) {
         VideoInputs videos = new VideoInputs(video);
         return (Path dir, String name, String version) -> new EngineRuntime(
-                InternVlModel.load(dir, EngineOptions.defaults().withSharedPool(pool)), name, version, videos);
+                InternVlModel.load(dir, EngineOptions.defaults().withSharedPool(pool).withWeights(weights)), name,
+                version, videos);
     }
 
     @Override
