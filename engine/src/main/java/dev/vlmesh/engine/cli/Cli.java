@@ -10,6 +10,8 @@ import dev.vlmesh.engine.generate.InternVlModel;
 import dev.vlmesh.engine.generate.TokenListener;
 import dev.vlmesh.engine.generate.VideoInput;
 import dev.vlmesh.engine.image.ImageDecodeException;
+import dev.vlmesh.engine.kernel.GemmBackend;
+import dev.vlmesh.engine.kernel.OpenBlasGemm;
 import dev.vlmesh.engine.tensor.WeightFormat;
 import dev.vlmesh.engine.tokenizer.TokenizerFormatException;
 import java.io.IOException;
@@ -62,7 +64,7 @@ public final class Cli {
         InternVlModel model;
         try {
             model = InternVlModel.load(a.model(),
-                    EngineOptions.defaults().withThreads(a.threads()).withWeights(a.weights()));
+                    EngineOptions.defaults().withThreads(a.threads()).withWeights(a.weights()).withGemm(a.gemm()));
         } catch (CheckpointException | TokenizerFormatException e) {
             err.println("error: cannot load model: " + e.getMessage());
             return EXIT_BAD_MODEL;
@@ -73,6 +75,10 @@ public final class Cli {
         long loadNanos = System.nanoTime() - t0;
         if (a.weights() != WeightFormat.AS_STORED) {
             err.println(model.quantization().describe());
+        }
+        if (a.gemm() == GemmBackend.OPENBLAS) {
+            OpenBlasGemm.Status s = OpenBlasGemm.status();
+            err.println("gemm: " + s + (s.available() ? "" : "; using the Java kernels"));
         }
         try (model) {
             GenerationOptions o = new GenerationOptions(a.maxNewTokens(), a.maxTiles(), a.temperature(), a.topK(),

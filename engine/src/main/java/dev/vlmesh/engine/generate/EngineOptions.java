@@ -2,6 +2,7 @@ package dev.vlmesh.engine.generate;
 
 import dev.vlmesh.engine.image.ImageLimits;
 import dev.vlmesh.engine.kernel.ComputePool;
+import dev.vlmesh.engine.kernel.GemmBackend;
 import dev.vlmesh.engine.tensor.WeightFormat;
 
 /**
@@ -18,9 +19,13 @@ import dev.vlmesh.engine.tensor.WeightFormat;
  *                     {@link DecodeBatch}); 1 = each generation encodes its images and decodes alone, on its own thread
  * @param weights      how linear-layer weights are held: {@link WeightFormat#AS_STORED} (default, read in place from
  *                     the mapped checkpoint) or {@link WeightFormat#Q8_0} (quantized at load, llama.cpp's Q8_0)
+ * @param gemm         the kernel of the many-row products (prefill, vision): {@link GemmBackend#JAVA} (default,
+ *                     bit-reproducible) or {@link GemmBackend#OPENBLAS} (OpenBLAS sgemm, faster; falls back to JAVA
+ *                     with a log line if the library cannot load). With a {@code sharedPool}, the pool's own
+ *                     {@link ComputePool#gemm()} applies ({@link #withSharedPool} copies it here)
  */
 public record EngineOptions(int threads, ComputePool sharedPool, int prefillChunk, int maxContext,
-                            ImageLimits imageLimits, int decodeBatch, WeightFormat weights) {
+                            ImageLimits imageLimits, int decodeBatch, WeightFormat weights, GemmBackend gemm) {
 
     /** Up to this many rows a batched step keeps every sequence's arithmetic identical to decoding alone. */
     public static final int DEFAULT_DECODE_BATCH = dev.vlmesh.engine.kernel.MatMul.GEMM_MIN_ROWS - 1;
@@ -34,6 +39,13 @@ public record EngineOptions(int threads, ComputePool sharedPool, int prefillChun
     public EngineOptions(int threads, ComputePool sharedPool, int prefillChunk, int maxContext,
                          ImageLimits imageLimits, int decodeBatch) {
         this(threads, sharedPool, prefillChunk, maxContext, imageLimits, decodeBatch, WeightFormat.AS_STORED);
+    }
+
+    /** The Java GEMM kernels (or, with a shared pool, the pool's). */
+    public EngineOptions(int threads, ComputePool sharedPool, int prefillChunk, int maxContext,
+                         ImageLimits imageLimits, int decodeBatch, WeightFormat weights) {
+        this(threads, sharedPool, prefillChunk, maxContext, imageLimits, decodeBatch, weights,
+                sharedPool == null ? GemmBackend.JAVA : sharedPool.gemm());
     }
 
     public EngineOptions {
@@ -55,6 +67,9 @@ public record EngineOptions(int threads, ComputePool sharedPool, int prefillChun
         if (weights == null) {
             weights = WeightFormat.AS_STORED;
         }
+        if (gemm == null) {
+            gemm = sharedPool == null ? GemmBackend.JAVA : sharedPool.gemm();
+        }
     }
 
     /**
@@ -66,30 +81,38 @@ public record EngineOptions(int threads, ComputePool sharedPool, int prefillChun
     }
 
     public EngineOptions withThreads(int n) {
-        return new EngineOptions(n, null, prefillChunk, maxContext, imageLimits, decodeBatch, weights);
+        return new EngineOptions(n, null, prefillChunk, maxContext, imageLimits, decodeBatch, weights, gemm);
     }
 
     public EngineOptions withSharedPool(ComputePool pool) {
-        return new EngineOptions(pool.threads(), pool, prefillChunk, maxContext, imageLimits, decodeBatch, weights);
+        return new EngineOptions(pool.threads(), pool, prefillChunk, maxContext, imageLimits, decodeBatch, weights,
+                pool.gemm());
     }
 
     public EngineOptions withPrefillChunk(int rows) {
-        return new EngineOptions(threads, sharedPool, rows, maxContext, imageLimits, decodeBatch, weights);
+        return new EngineOptions(threads, sharedPool, rows, maxContext, imageLimits, decodeBatch, weights, gemm);
     }
 
     public EngineOptions withMaxContext(int tokens) {
-        return new EngineOptions(threads, sharedPool, prefillChunk, tokens, imageLimits, decodeBatch, weights);
+        return new EngineOptions(threads, sharedPool, prefillChunk, tokens, imageLimits, decodeBatch, weights, gemm);
     }
 
     public EngineOptions withImageLimits(ImageLimits limits) {
-        return new EngineOptions(threads, sharedPool, prefillChunk, maxContext, limits, decodeBatch, weights);
+        return new EngineOptions(threads, sharedPool, prefillChunk, maxContext, limits, decodeBatch, weights, gemm);
     }
 
     public EngineOptions withDecodeBatch(int sequences) {
-        return new EngineOptions(threads, sharedPool, prefillChunk, maxContext, imageLimits, sequences, weights);
+        return new EngineOptions(threads, sharedPool, prefillChunk, maxContext, imageLimits, sequences, weights, gemm);
     }
 
     public EngineOptions withWeights(WeightFormat format) {
-        return new EngineOptions(threads, sharedPool, prefillChunk, maxContext, imageLimits, decodeBatch, format);
+        return new EngineOptions(threads, sharedPool, prefillChunk, maxContext, imageLimits, decodeBatch, format,
+                gemm);
+    }
+
+    /** The GEMM backend of the pool the model creates (ignored with a shared pool, whose own backend applies). */
+    public EngineOptions withGemm(GemmBackend backend) {
+        return new EngineOptions(threads, sharedPool, prefillChunk, maxContext, imageLimits, decodeBatch, weights,
+                backend);
     }
 }

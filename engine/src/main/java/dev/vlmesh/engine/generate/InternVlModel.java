@@ -89,7 +89,7 @@ public final class InternVlModel implements AutoCloseable {
         this.imageTokenId = imageTokenId;
         this.imEndId = imEndId;
         this.ownsPool = options.sharedPool() == null;
-        this.pool = ownsPool ? new ComputePool(options.threads()) : options.sharedPool();
+        this.pool = ownsPool ? new ComputePool(options.threads(), options.gemm()) : options.sharedPool();
         this.decodeBatch = options.decodeBatch() > 1 ? new DecodeBatch(llm, pool, options.decodeBatch()) : null;
         this.visionBatch = options.decodeBatch() > 1 ? new VisionBatch(vision, pool) : null;
     }

@@ -36,6 +36,7 @@ public final class ComputePool implements AutoCloseable {
     private static final long FIELD_MASK = (1L << 22) - 1;
 
     private final int threads;
+    private final GemmBackend gemm;
     private final Worker[] workers;
     private final ReentrantLock submit = new ReentrantLock();
     /**
@@ -51,6 +52,16 @@ public final class ComputePool implements AutoCloseable {
     private long epoch;
 
     public ComputePool(int threads) {
+        this(threads, GemmBackend.JAVA);
+    }
+
+    /**
+     * A pool whose {@link MatMul}s run their many-row products with {@code gemm} ({@link GemmBackend#OPENBLAS}:
+     * single-threaded OpenBLAS calls on this pool's threads, one per chunk of output columns; see
+     * {@link OpenBlasGemm}).
+     */
+    public ComputePool(int threads, GemmBackend gemm) {
+        this.gemm = java.util.Objects.requireNonNull(gemm, "gemm");
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be ≥ 1, got " + threads);
         }
@@ -60,6 +71,11 @@ public final class ComputePool implements AutoCloseable {
             workers[i] = new Worker(i + 1);
             workers[i].start();
         }
+    }
+
+    /** The GEMM backend of the MatMuls built over this pool. */
+    public GemmBackend gemm() {
+        return gemm;
     }
 
     /** Total threads including the caller. */

@@ -18,7 +18,8 @@ import jdk.incubator.vector.VectorSpecies;
  * thread takes groups of {@link #NR}-column panels of W, widens one {@link #KC}-deep slab of them into a small
  * float buffer that stays in cache, and sweeps every row strip over it with an MR×NR register-tile kernel. Few rows
  * (decode): a streaming GEMV that widens each weight row in registers and dots it with every x row while the row is
- * still in L1. Weights are never widened as a whole.
+ * still in L1. Weights are never widened as a whole. On a pool built with {@link GemmBackend#OPENBLAS} the many-row
+ * case runs OpenBLAS's sgemm instead ({@link OpenBlasGemm}; its results differ from these kernels in the last bits).
  *
  * <p>{@link DType#Q8_0} weights: the GEMM widens a slab to {@code d·q} (exact in float, so a Q8_0 GEMM equals the
  * float GEMM over the dequantized matrix bit for bit); the GEMV sums {@code q·x} over each 32-block in vectors and
@@ -54,6 +55,8 @@ public final class MatMul {
     private static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final ComputePool pool;
+    /** The OpenBLAS GEMM when the pool asks for it ({@link GemmBackend#OPENBLAS}) and it loaded; null: Java. */
+    private final OpenBlasGemm blas;
     private float[] packedA = new float[0];
     /** x rows split into even and odd elements, for the bf16 GEMV (see {@link #dotBf16}). */
     private float[] xEven = new float[0];
@@ -84,6 +87,7 @@ public final class MatMul {
 
     public MatMul(ComputePool pool) {
         this.pool = pool;
+        this.blas = pool.gemm() == GemmBackend.OPENBLAS ? OpenBlasGemm.create(pool) : null;
         int t = pool.threads();
         packedB = new float[t][PANELS * KC * NR];
         tile = new float[t][MR * NR];
@@ -116,7 +120,9 @@ public final class MatMul {
         this.in = in;
         this.out = out;
         try {
-            if (rows >= GEMM_MIN_ROWS) {
+            if (rows >= GEMM_MIN_ROWS && blas != null) {
+                blas.linear(x, rows, w, bias, y);
+            } else if (rows >= GEMM_MIN_ROWS) {
                 rowBlocks = (rows + MR - 1) / MR;
                 int need = rowBlocks * MR * in;
                 if (packedA.length < need) {

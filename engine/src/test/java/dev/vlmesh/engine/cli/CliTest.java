@@ -85,6 +85,7 @@ class CliTest {
                 {"--model", model(), "--prompt", "x", "--temperature", "warm"},
                 {"--model", model(), "--prompt", "x", "--top-p", "0"},
                 {"--model", model(), "--prompt", "x", "--weights", "int4"},
+                {"--model", model(), "--prompt", "x", "--gemm", "mkl"},
                 {"--model", model(), "--prompt"}}) {
             Run r = run(args);
             assertEquals(2, r.code(), String.join(" ", args) + " → " + r.err());
@@ -94,6 +95,16 @@ class CliTest {
         assertEquals(0, help.code());
         assertTrue(help.out().contains("--max-new-tokens"));
         assertTrue(help.out().contains("--weights FORMAT"));
+        assertTrue(help.out().contains("--gemm BACKEND"));
+    }
+
+    @Test
+    void openBlasGemmAnswersAndSaysWhichCoreRan() {
+        Run r = run("--model", model(), "--image", image(), "--prompt", "Describe.", "--max-new-tokens", "4",
+                "--max-tiles", "1", "--gemm", "openblas");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("gemm: OpenBLAS core ") && r.err().contains("OPENBLAS_CORETYPE"), r.err());
+        assertTrue(r.out().strip().length() > 0, r.out());
     }
 
     @Test
