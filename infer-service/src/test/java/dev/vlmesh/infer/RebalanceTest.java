@@ -89,7 +89,10 @@ class RebalanceTest {
                         assertTrue(starts.stream().limit(starts.size() - 1).allMatch(x -> x.workerId().equals("first")));
                     }
                 }
-                assertTrue(finishedOnTheirOwn <= 1, "only the job running before the join may finish by itself");
+                // No bound on finishedOnTheirOwn: every job has the same prompt, so the fixture model gives each the
+                // same greedy run to its stop token or context end, and on a fast machine the first worker finishes
+                // several of them one after another while the second worker joins (seen in CI: more than one). Those
+                // are asserted above to be the first worker's, each with exactly one terminal event.
                 assertTrue(moved <= PARTITIONS / 2 && moved + finishedOnTheirOwn >= PARTITIONS / 2,
                         "half of the partitions, each with one job, moved (" + moved + " moved, "
                                 + finishedOnTheirOwn + " finished before the join)");
